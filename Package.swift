@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Rudder",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rudder", targets: ["rudder"]),
+        .executable(name: "rudder-bench", targets: ["rudder-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0", providers: [.apt(["libnl-3-dev", "libnl-route-3-dev", "libnl-genl-3-dev"])]),
+        .systemLibrary(name: "CIPSet", pkgConfig: "libipset", providers: [.apt(["libipset-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "Netlink", dependencies: ["CNetlink"]),
+        .target(name: "PodRouting", dependencies: ["Netlink", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Agent",
+            dependencies: [
+                "PodRouting", "Netlink",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "rudder",
+            dependencies: [
+                "Agent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "rudder-bench",
+            dependencies: [
+                "Agent", "PodRouting", "Netlink", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "TestSupport", dependencies: ["Netlink"], path: "Tests/TestSupport"),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport"]),
+        .testTarget(name: "PodRoutingTests", dependencies: ["PodRouting", "Netlink", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "PodRouting"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Agent", "PodRouting", "Netlink", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
