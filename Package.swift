@@ -38,8 +38,9 @@ let package = Package(
         .executableTarget(
             name: "rudder-bench",
             dependencies: [
-                "Agent", "PodRouting", "Netlink", "TestSupport",
+                "PodRouting", "Netlink", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "TestSupport", dependencies: ["Netlink"], path: "Tests/TestSupport"),

@@ -43,7 +43,7 @@ public final class GenericNetlink: Sendable {
 
     /// Sends state-changing requests pipelined and reports failures by index.
     public func sendBatch(_ messages: [(GenericNetlinkMessage, operation: String)], familyID: UInt16) -> NetlinkSocket.BatchResult {
-        socket.sendBatch(messages.map { .init(message: $0.0.encode(familyID: familyID, flags: 0x1), operation: $0.operation) })
+        socket.sendBatch(messages.map { $0.0.encode(familyID: familyID, flags: 0x1) }) { messages[$0].operation }
     }
 
     static func family(from reply: GenericNetlinkMessage) -> GenericNetlinkFamily? {

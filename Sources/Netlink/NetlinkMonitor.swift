@@ -54,22 +54,24 @@ public enum NetlinkMonitor {
         switch Int(message.type) {
         case Int(RTM_NEWROUTE): return Rtnetlink.parseRoute(message).map(NetlinkEvent.routeAdded)
         case Int(RTM_DELROUTE): return Rtnetlink.parseRoute(message).map(NetlinkEvent.routeDeleted)
-        case Int(RTM_NEWLINK): return parseObject(message).map { .linkChanged(Rtnetlink.link(from: $0)) }
-        case Int(RTM_DELLINK): return parseObject(message).map { .linkDeleted(Rtnetlink.link(from: $0)) }
-        case Int(RTM_NEWADDR): return parseObject(message).flatMap(Rtnetlink.address(from:)).map(NetlinkEvent.addressAdded)
-        case Int(RTM_DELADDR): return parseObject(message).flatMap(Rtnetlink.address(from:)).map(NetlinkEvent.addressDeleted)
+        case Int(RTM_NEWLINK): return withParsedObject(message) { .linkChanged(Rtnetlink.link(from: $0)) }
+        case Int(RTM_DELLINK): return withParsedObject(message) { .linkDeleted(Rtnetlink.link(from: $0)) }
+        case Int(RTM_NEWADDR): return withParsedObject(message) { Rtnetlink.address(from: $0).map(NetlinkEvent.addressAdded) }
+        case Int(RTM_DELADDR): return withParsedObject(message) { Rtnetlink.address(from: $0).map(NetlinkEvent.addressDeleted) }
         default: return nil
         }
     }
 
-    /// Lets libnl's cache parsers turn a message into an object; the object is autoreleased by the box.
-    private static func parseObject(_ message: NetlinkMessage) -> OpaquePointer? {
+    /// Lets libnl's cache parsers turn a message into an object, and converts it while it lives.
+    private static func withParsedObject<T>(_ message: NetlinkMessage, _ convert: (OpaquePointer) -> T?) -> T? {
         var bytes = message.bytes
         let box = ParsedObject()
         bytes.withUnsafeMutableBytes { raw in
             let header = raw.baseAddress!.assumingMemoryBound(to: nlmsghdr.self)
             guard let converted = nlmsg_convert(header) else { return }
             defer { nlmsg_free(converted) }
+            // libnl picks the parser by protocol and type; a converted message has no protocol yet.
+            nlmsg_set_proto(converted, 0 /* NETLINK_ROUTE */)
             _ = nl_msg_parse(
                 converted,
                 { object, context in
@@ -80,7 +82,7 @@ public enum NetlinkMonitor {
                     }
                 }, Unmanaged.passUnretained(box).toOpaque())
         }
-        return box.object
+        return box.object.flatMap(convert)
     }
 }
 

@@ -16,20 +16,6 @@ public final class NetlinkSocket: @unchecked Sendable {
         case generic = 16
     }
 
-    /// One request in a batch, and whether its reply (other than errors) is wanted.
-    public struct Request: Sendable {
-        /// The message; its sequence number is assigned when sent.
-        public var message: NetlinkMessage
-        /// A text naming the operation, used in the error if it fails.
-        public var operation: String
-
-        /// A request with the text that names it in errors.
-        public init(message: NetlinkMessage, operation: String) {
-            self.message = message
-            self.operation = operation
-        }
-    }
-
     /// The result of a batch: the failures by request index, and whether reports were lost.
     public struct BatchResult: Sendable {
         /// Failures keyed by the index of the request in the batch.
@@ -96,7 +82,11 @@ public final class NetlinkSocket: @unchecked Sendable {
     ///
     /// The kernel handles rtnetlink and generic netlink requests synchronously inside sendmsg,
     /// so once it returns every error for that chunk is already queued on the socket.
-    public func sendBatch(_ requests: [Request], countsAsWrites: Bool = true) -> BatchResult {
+    /// `describe` names request i in its error; it runs only for failures, because formatting
+    /// addresses for every request would cost more than sending them.
+    public func sendBatch(
+        _ requests: [NetlinkMessage], countsAsWrites: Bool = true, describe: (Int) -> String
+    ) -> BatchResult {
         lock.withLock { sequence in
             var result = BatchResult()
             var start = 0
@@ -105,7 +95,7 @@ public final class NetlinkSocket: @unchecked Sendable {
                 var buffer: [UInt8] = []
                 var indexBySequence: [UInt32: Int] = [:]
                 for index in start..<end {
-                    var message = requests[index].message
+                    var message = requests[index]
                     sequence &+= 1
                     message.sequence = sequence
                     message.flags = (message.flags & ~0x4) | 0x1  // NLM_F_REQUEST, no NLM_F_ACK: silence is success
@@ -116,7 +106,7 @@ public final class NetlinkSocket: @unchecked Sendable {
                 let sent = buffer.withUnsafeBytes { raw in sendAll(raw) }
                 if sent != 0 {
                     for index in start..<end {
-                        result.failures[index] = NetlinkError(operation: requests[index].operation, errno: sent)
+                        result.failures[index] = NetlinkError(operation: describe(index), errno: sent)
                     }
                 } else if countsAsWrites {
                     writes.add(end - start, ordering: .relaxed)
@@ -124,7 +114,7 @@ public final class NetlinkSocket: @unchecked Sendable {
                 drainErrors { seq, report in
                     if let index = indexBySequence[seq] {
                         result.failures[index] = NetlinkError(
-                            operation: requests[index].operation, errno: report.errno, kernelMessage: report.message)
+                            operation: describe(index), errno: report.errno, kernelMessage: report.message)
                     }
                 } lost: {
                     result.reportsLost = true

@@ -37,66 +37,8 @@ extension Rtnetlink {
     public func delete(_ route: Route) throws { try apply([.delete(route)]).throwFirst() }
 
     /// Applies operations pipelined, many per system call, and reports the ones that failed.
-    public func apply(_ operations: [RouteOperation]) throws -> NetlinkSocket.BatchResult {
-        var requests: [NetlinkSocket.Request] = []
-        requests.reserveCapacity(operations.count)
-        for operation in operations {
-            requests.append(.init(message: try Self.message(for: operation), operation: operation.description))
-        }
-        return socket.sendBatch(requests)
-    }
-
-    /// Builds the netlink request for an operation with libnl's route object.
-    static func message(for operation: RouteOperation) throws -> NetlinkMessage {
-        let route = operation.route
-        guard let object = rtnl_route_alloc() else { throw NetlinkError(operation: operation.description, errno: ENOMEM) }
-        defer { rtnl_route_put(object) }
-        rtnl_route_set_family(object, UInt8(route.family.kernelValue))
-        let destination = NLAddress.make(route.destination.address, prefixLength: route.destination.length)
-        _ = rtnl_route_set_dst(object, destination)
-        nl_addr_put(destination)
-        rtnl_route_set_table(object, route.table)
-        rtnl_route_set_protocol(object, route.protocolNumber)
-        rtnl_route_set_priority(object, route.metric)
-        rtnl_route_set_type(object, route.type)
-        var flags: Int32 = 0
-        switch operation {
-        case .add: flags = NLM_F_CREATE | NLM_F_EXCL
-        case .replace: flags = NLM_F_CREATE | NLM_F_REPLACE
-        case .delete: break
-        }
-        if case .delete = operation {
-            // RT_SCOPE_NOWHERE matches any scope; the protocol makes the kernel refuse to
-            // delete a route that someone else installed under the same key.
-            rtnl_route_set_scope(object, 255)
-        } else {
-            rtnl_route_set_scope(object, route.scope)
-            for hop in route.nextHops {
-                guard let nexthop = rtnl_route_nh_alloc() else { throw NetlinkError(operation: operation.description, errno: ENOMEM) }
-                if let gateway = hop.gateway {
-                    let address = NLAddress.make(gateway, prefixLength: gateway.family.bitWidth)
-                    rtnl_route_nh_set_gateway(nexthop, address)
-                    nl_addr_put(address)
-                }
-                if hop.linkIndex != 0 { rtnl_route_nh_set_ifindex(nexthop, hop.linkIndex) }
-                if hop.onlink { rtnl_route_nh_set_flags(nexthop, UInt32(RTNH_F_ONLINK)) }
-                // libnl passes the weight through as rtnh_hops, which the kernel reads as weight - 1.
-                rtnl_route_nh_set_weight(nexthop, UInt8(clamping: max(hop.weight, 1) - 1))
-                rtnl_route_add_nexthop(object, nexthop)
-            }
-        }
-        var built: OpaquePointer?
-        let code =
-            if case .delete = operation {
-                rtnl_route_build_del_request(object, flags, &built)
-            } else {
-                rtnl_route_build_add_request(object, flags, &built)
-            }
-        try NetlinkError.check(code, operation.description)
-        defer { nlmsg_free(built) }
-        let header = nlmsg_hdr(built)!
-        let bytes = UnsafeRawBufferPointer(start: header, count: Int(header.pointee.nlmsg_len))
-        return NetlinkMessage(bytes: Array(bytes))
+    public func apply(_ operations: [RouteOperation]) -> NetlinkSocket.BatchResult {
+        socket.sendBatch(operations.map(RouteMessage.encode)) { operations[$0].description }
     }
 
     /// Parses an RTM_NEWROUTE or RTM_DELROUTE message with libnl; nil for what Rudder cannot model.

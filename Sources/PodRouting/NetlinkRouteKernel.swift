@@ -24,7 +24,7 @@ public final class NetlinkRouteKernel: RouteKernel {
 
     public func apply(_ operations: [RouteOperation]) async throws -> RouteApplyResult {
         try await executor.run { [netlink] in
-            let result = try netlink.apply(operations)
+            let result = netlink.apply(operations)
             return RouteApplyResult(failures: result.failures, reportsLost: result.reportsLost)
         }
     }

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Netlink
+import PodRouting
+import Logging
+import TestSupport
+
+/// Installs N pod-CIDR routes from empty with `ip -batch` and with Rudder, in a fresh namespace.
+struct RoutesBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "routes", abstract: "Install pod-CIDR routes from empty: Rudder vs `ip -batch`.")
+
+    @Option(help: "How many routes to install.") var count = 10_000
+    @Option(help: "How many runs of each tool; the median is reported.") var runs = 3
+
+    func run() async throws {
+        guard count > 0, count <= 60_000 else { throw ValidationError("--count must be 1...60000") }
+        let fixture = try NetworkNamespaceFixture(prefix: "rudder-bench")
+        defer { try? fixture.remove() }
+        try fixture.addVethPair("rb0", peer: "rb1")
+        try fixture.addAddress("10.0.0.1/16", to: "rb0")
+        let settings = PodRoutingSettings()
+        let routes = Self.podRoutes(count)
+        let batchFile = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-bench-\(getpid()).batch")
+        defer { try? FileManager.default.removeItem(at: batchFile) }
+        let lines = routes.map { "route add \($0.prefix) via \($0.nextHops[0]) dev rb0 onlink proto \(settings.protocolNumber)" }
+        try (lines.joined(separator: "\n") + "\n").write(to: batchFile, atomically: true, encoding: .utf8)
+
+        var referenceTimes: [Duration] = []
+        var rudderTimes: [Duration] = []
+        var rudderWrites = 0
+        let clock = ContinuousClock()
+        for run in 1...runs {
+            let reference = try clock.measure { try fixture.ip("-batch", batchFile.path) }
+            try expectInstalled(fixture, settings)
+            try fixture.ip("route", "flush", "proto", "\(settings.protocolNumber)")
+            referenceTimes.append(reference)
+
+            let kernel = try NetlinkRouteKernel(namespace: fixture.namespace)
+            let reconciler = RouteReconciler(kernel: kernel, settings: settings, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+            let start = clock.now
+            let report = try await reconciler.apply(routes)
+            let elapsed = clock.now - start
+            guard report.failures.isEmpty, report.applied.count == count else {
+                throw ValidationError("Rudder run \(run): \(report)")
+            }
+            try expectInstalled(fixture, settings)
+            try fixture.ip("route", "flush", "proto", "\(settings.protocolNumber)")
+            rudderTimes.append(elapsed)
+            rudderWrites = kernel.writesSent
+            print("run \(run): ip -batch \(Self.format(reference)), rudder \(Self.format(elapsed))")
+        }
+        let referenceMedian = Self.median(referenceTimes)
+        let rudderMedian = Self.median(rudderTimes)
+        print("routes: \(count), runs: \(runs) (medians below)")
+        print("reference (ip -batch, one request per reply): \(Self.format(referenceMedian))")
+        print("rudder (read kernel, resolve, plan, pipelined apply; \(rudderWrites) writes): \(Self.format(rudderMedian))")
+        print("ratio: \(String(format: "%.3f", rudderMedian / referenceMedian))")
+    }
+
+    private func expectInstalled(_ fixture: NetworkNamespaceFixture, _ settings: PodRoutingSettings) throws {
+        let installed = try fixture.ip("route", "show", "proto", "\(settings.protocolNumber)")
+            .split(separator: "\n").count
+        guard installed == count else { throw ValidationError("expected \(count) routes in the kernel, found \(installed)") }
+    }
+
+    static func podRoutes(_ count: Int) -> [PodRoute] {
+        (0..<count).map { index in
+            let prefix = IPPrefix(address: .v4(UInt32(10 << 24 | 128 << 16) + UInt32(index) << 8), length: 24)
+            return PodRoute(prefix: prefix, nextHops: [.v4(UInt32(10 << 24) + UInt32(2 + index % 250))])
+        }
+    }
+
+    static func median(_ values: [Duration]) -> Duration { values.sorted()[values.count / 2] }
+
+    static func format(_ duration: Duration) -> String {
+        String(format: "%.1f ms", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1e3)
+    }
+}
