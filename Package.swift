@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "rudder",
             dependencies: [
-                "Agent",
+                "Agent", "Netlink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

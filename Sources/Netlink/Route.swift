@@ -104,9 +104,14 @@ public struct NextHop: Hashable, Sendable, Comparable {
     }
 
     public static func < (lhs: NextHop, rhs: NextHop) -> Bool {
-        let left = (lhs.gateway.map { "\($0)" } ?? "", lhs.linkIndex, lhs.weight)
-        let right = (rhs.gateway.map { "\($0)" } ?? "", rhs.linkIndex, rhs.weight)
-        if left != right { return left < right }
+        switch (lhs.gateway, rhs.gateway) {
+        case (nil, .some): return true
+        case (.some, nil): return false
+        case (let left?, let right?) where left != right: return left < right
+        default: break
+        }
+        if lhs.linkIndex != rhs.linkIndex { return lhs.linkIndex < rhs.linkIndex }
+        if lhs.weight != rhs.weight { return lhs.weight < rhs.weight }
         return !lhs.onlink && rhs.onlink
     }
 }

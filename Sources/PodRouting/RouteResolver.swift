@@ -75,9 +75,13 @@ public struct RouteResolver: Sendable {
     }
 
     private func connectedAddress(for hop: IPAddress) -> InterfaceAddress? {
-        addresses
-            .filter { $0.address.family == hop.family && $0.scope != 254 && $0.subnet.contains(hop) && $0.address.address != hop }
-            .max { $0.address.length < $1.address.length }
+        // Runs once per next hop of every route: a plain loop, no intermediate arrays.
+        var best: InterfaceAddress?
+        for candidate in addresses where candidate.scope != 254 && candidate.address.address != hop {
+            guard candidate.address.contains(hop) else { continue }
+            if best == nil || candidate.address.length > best!.address.length { best = candidate }
+        }
+        return best
     }
 
     private func bestUnderlayRoute(to hop: IPAddress) -> Route? {

@@ -1,0 +1,18 @@
+# One entry point: `make demo` shows Rudder at work, `make test` runs the whole test suite.
+.PHONY: demo test build bench format
+
+demo:
+	./scripts/demo.sh
+
+test:
+	./scripts/test.sh
+
+build:
+	swift build
+
+bench:
+	swift build -c release --product rudder-bench
+	.build/release/rudder-bench routes
+
+format:
+	swift format --in-place --recursive Package.swift Sources Tests

@@ -1,0 +1,50 @@
+import Logging
+import Netlink
+import PodRouting
+
+/// `rudder routes`: apply a routes file once (or keep it applied), and list Rudder's routes.
+public enum StandaloneRoutes {
+    /// Applies `file` in `namespace`; with `watch`, keeps repairing drift until cancelled.
+    public static func apply(
+        _ file: RoutesFile, configuration: RudderConfiguration, namespace: NetworkNamespace, watch: Bool, logger: Logger
+    ) async throws -> RouteReconciler.Report {
+        let settings = file.settings(overriding: configuration.podRoutingSettings)
+        let kernel = try NetlinkRouteKernel(namespace: namespace)
+        let reconciler = RouteReconciler(kernel: kernel, settings: settings, logger: logger)
+        let report = try await reconciler.apply(file.routes)
+        if watch {
+            try await reconciler.run(resyncInterval: configuration.podRouting.resyncInterval)
+        }
+        return report
+    }
+
+    /// The routes Rudder owns in `namespace`, one line each in `ip route` style.
+    public static func list(settings: PodRoutingSettings, namespace: NetworkNamespace) throws -> [String] {
+        let netlink = try Rtnetlink(namespace: namespace)
+        let names = Dictionary(try netlink.links().map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
+        return try netlink.routes(protocolNumber: settings.protocolNumber)
+            .filter(settings.owns)
+            .sorted { $0.key < $1.key }
+            .map { format($0, linkNames: names) }
+    }
+
+    /// Formats a route like `ip route` does.
+    public static func format(_ route: Route, linkNames: [Int32: String]) -> String {
+        func hop(_ hop: NextHop) -> String {
+            var text = ""
+            if let gateway = hop.gateway { text += " via \(gateway)" }
+            if hop.linkIndex != 0 { text += " dev \(linkNames[hop.linkIndex] ?? "#\(hop.linkIndex)")" }
+            if hop.onlink { text += " onlink" }
+            return text
+        }
+        var line = "\(route.destination)"
+        if route.nextHops.count == 1 {
+            line += hop(route.nextHops[0])
+        }
+        line += " table \(route.table == Route.mainTable ? "main" : "\(route.table)") proto rudder metric \(route.metric)"
+        if route.nextHops.count > 1 {
+            for next in route.nextHops { line += "\n    nexthop\(hop(next)) weight \(next.weight)" }
+        }
+        return line
+    }
+}

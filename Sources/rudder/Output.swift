@@ -1,0 +1,21 @@
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes one line to standard error.
+func printError(_ text: String) {
+    let line = Array((text + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+/// Sends logs to standard error at `level`, one event per line, and returns the CLI's logger.
+func bootstrapLogging(level: Logger.Level) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    return Logger(label: "rudder")
+}

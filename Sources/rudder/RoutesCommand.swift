@@ -1,0 +1,74 @@
+import Agent
+import ArgumentParser
+import Logging
+import Netlink
+
+/// `rudder routes`: pod-CIDR routes without the rest of the agent.
+struct RoutesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "routes", abstract: "Apply or list pod-CIDR routes.",
+        subcommands: [Apply.self, List.self])
+
+    /// Options shared by the routes subcommands.
+    struct Common: ParsableArguments {
+        @Option(help: "Agent configuration file (for podRouting settings).") var config: String?
+        @Option(help: "Work inside this network namespace (a name from `ip netns list`).") var namespace: String?
+
+        func load() throws -> RudderConfiguration {
+            guard let config else { return .default }
+            do {
+                return try RudderConfiguration.load(path: config)
+            } catch {
+                printError("\(error)")
+                throw ExitCode(1)
+            }
+        }
+
+        var networkNamespace: NetworkNamespace { namespace.map(NetworkNamespace.named) ?? .current }
+    }
+
+    /// `rudder routes apply --file FILE`.
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make Rudder's routes equal to a routes file: add, replace and delete as needed.")
+
+        @OptionGroup var common: Common
+        @Option(help: "The routes file (see docs/examples/routes.yaml).") var file: String
+        @Flag(help: "Keep running and repair routes that someone deletes or changes, until interrupted.") var watch = false
+
+        func run() async throws {
+            let configuration = try common.load()
+            let routes: RoutesFile
+            do {
+                routes = try RoutesFile.load(path: file)
+            } catch {
+                printError("\(error)\nnothing was applied")
+                throw ExitCode(1)
+            }
+            let logger = bootstrapLogging(level: configuration.logLevel)
+            let report = try await StandaloneRoutes.apply(
+                routes, configuration: configuration, namespace: common.networkNamespace, watch: watch, logger: logger)
+            print(
+                "applied \(report.applied.count) operations; \(report.failures.count) failed, "
+                    + "\(report.conflicts.count) left to routes Rudder does not own, \(report.unresolved.count) unresolved")
+            for failure in report.failures { printError("failed: \(failure)") }
+            for conflict in report.conflicts { printError("conflict: \(conflict.key) is held by a route Rudder does not own") }
+            for problem in report.unresolved { printError("unresolved: \(problem)") }
+            if !report.failures.isEmpty || !report.unresolved.isEmpty { throw ExitCode(2) }
+        }
+    }
+
+    /// `rudder routes list`.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the routes Rudder owns.")
+
+        @OptionGroup var common: Common
+
+        func run() throws {
+            let configuration = try common.load()
+            for line in try StandaloneRoutes.list(settings: configuration.podRoutingSettings, namespace: common.networkNamespace) {
+                print(line)
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import Agent
+import ArgumentParser
+
+/// The `rudder` command line.
+@main
+struct Rudder: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rudder",
+        abstract: "Rudder: a Kubernetes node agent for IPVS service proxying, pod routing, BGP and JVM metrics.",
+        version: RudderVersion.current,
+        subcommands: [VersionCommand.self, CheckConfigCommand.self, RoutesCommand.self])
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// What a finished command printed and how it exited.
+public struct CommandResult: Sendable, Equatable {
+    /// The command line that ran, for messages.
+    public var commandLine: [String]
+    /// The exit status, or the signal number when `wasSignaled`.
+    public var status: Int32
+    /// Whether the command was ended by a signal rather than by exiting.
+    public var wasSignaled: Bool
+    /// Everything written to standard output.
+    public var stdout: String
+    /// Everything written to standard error.
+    public var stderr: String
+
+    /// Whether the command exited with status 0.
+    public var succeeded: Bool { !wasSignaled && status == 0 }
+
+    /// A command's outcome.
+    public init(commandLine: [String], status: Int32, wasSignaled: Bool, stdout: String, stderr: String) {
+        self.commandLine = commandLine
+        self.status = status
+        self.wasSignaled = wasSignaled
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+}
+
+/// A command that could not start or that exited unsuccessfully.
+public struct ShellError: Error, CustomStringConvertible, Sendable {
+    /// The command line that failed.
+    public var commandLine: [String]
+    /// The outcome, when the command ran at all.
+    public var result: CommandResult?
+    /// Why the command could not start, when it did not.
+    public var reason: String?
+
+    /// A failure to run `commandLine`.
+    public init(commandLine: [String], result: CommandResult? = nil, reason: String? = nil) {
+        self.commandLine = commandLine
+        self.result = result
+        self.reason = reason
+    }
+
+    /// One line: the command, how it ended, and its standard error.
+    public var description: String {
+        let command = commandLine.joined(separator: " ")
+        if let reason { return "\(command): \(reason)" }
+        guard let result else { return "\(command): failed" }
+        let how = result.wasSignaled ? "killed by signal \(result.status)" : "exit status \(result.status)"
+        let detail = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        return detail.isEmpty ? "\(command): \(how)" : "\(command): \(how): \(detail)"
+    }
+}
+
+/// Runs external commands (ip, modprobe, linux.uml) for tests and benchmarks.
+public enum Shell {
+    /// Runs `command` with `arguments`, waits for it, and returns what it printed and its status.
+    ///
+    /// Output goes to unlinked temporary files rather than pipes, so a chatty command cannot
+    /// deadlock against a full pipe and a daemon that inherits the descriptors cannot keep us
+    /// waiting for end-of-file.
+    public static func run(
+        _ command: String, _ arguments: [String] = [], environment: [String: String]? = nil,
+        workingDirectory: String? = nil
+    ) throws -> CommandResult {
+        let commandLine = [command] + arguments
+        guard let executable = resolve(command) else {
+            throw ShellError(commandLine: commandLine, reason: "command not found")
+        }
+        let stdout = try UnlinkedFile()
+        let stderr = try UnlinkedFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        if let workingDirectory {
+            process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
+        }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = stdout.handle
+        process.standardError = stderr.handle
+        do {
+            try process.run()
+        } catch {
+            throw ShellError(commandLine: commandLine, reason: "cannot start: \(error)")
+        }
+        process.waitUntilExit()
+        return CommandResult(
+            commandLine: commandLine, status: process.terminationStatus,
+            wasSignaled: process.terminationReason == .uncaughtSignal,
+            stdout: stdout.contents(), stderr: stderr.contents())
+    }
+
+    /// Runs a command and returns its standard output, throwing `ShellError` unless it exits with 0.
+    @discardableResult
+    public static func check(
+        _ command: String, _ arguments: [String] = [], environment: [String: String]? = nil,
+        workingDirectory: String? = nil
+    ) throws -> String {
+        let result = try run(command, arguments, environment: environment, workingDirectory: workingDirectory)
+        guard result.succeeded else { throw ShellError(commandLine: result.commandLine, result: result) }
+        return result.stdout
+    }
+
+    /// The absolute path of `command`: itself when it has a slash, else the first match on PATH.
+    public static func resolve(_ command: String) -> String? {
+        if command.contains("/") {
+            return FileManager.default.isExecutableFile(atPath: command) ? command : nil
+        }
+        // sbin is searched too because `ip` and `modprobe` live there and PATH may lack it.
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        for directory in directories where !directory.isEmpty {
+            let candidate = directory + "/" + command
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// A temporary file that has no name: it disappears when the last descriptor closes.
+struct UnlinkedFile {
+    let handle: FileHandle
+
+    init() throws {
+        var template = Array("/tmp/rudder-shell-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ShellError(commandLine: [], reason: "mkstemp: \(String(cString: strerror(errno)))") }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// Everything written so far; the child shares our file offset, so read from the start.
+    func contents() -> String {
+        let fd = handle.fileDescriptor
+        lseek(fd, 0, SEEK_SET)
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

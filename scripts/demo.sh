@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The quick start: Rudder at work on this machine, in a sandbox it creates and removes.
+# Today it shows pod routing: routes applied from a file, one deleted behind Rudder's back,
+# and Rudder putting it back. Each capability added to Rudder adds a scene here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "run as root: the demo creates a network namespace" >&2; exit 1; }
+./scripts/install-deps.sh
+echo "== building rudder"
+swift build -c release --product rudder 2>&1 | tail -1
+rudder=.build/release/rudder
+
+ns="rudder-demo-$$"
+watcher=""
+cleanup() {
+    [ -n "$watcher" ] && kill "$watcher" 2>/dev/null && wait "$watcher" 2>/dev/null
+    ip netns del "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+scene() { printf '\n== %s\n' "$*"; }
+show() { printf '$ %s\n' "$*"; "$@"; }
+
+scene "a sandbox node: network namespace $ns, link rd0 with 192.168.1.10/24 and fd00:1::10/64"
+ip netns add "$ns"
+ip -n "$ns" link add rd0 type veth peer name rd1
+ip -n "$ns" link set rd0 up
+ip -n "$ns" link set rd1 up
+ip -n "$ns" address add 192.168.1.10/24 dev rd0
+ip -n "$ns" address add fd00:1::10/64 dev rd0 nodad
+
+scene "pod routes: check a bad file first (nothing of it is applied)"
+bad=$(mktemp)
+printf 'routes:\n  - prefix: 10.244.1.1/24\n    via: 192.168.1.11\n  - prefix: 10.244.3.0/24\n    via: fd00:1::11\n    wieght: 2\n' > "$bad"
+"$rudder" routes apply --file "$bad" --namespace "$ns" || true
+rm -f "$bad"
+
+scene "pod routes: apply docs/examples/routes.yaml and keep it applied (--watch)"
+"$rudder" routes apply --file docs/examples/routes.yaml --namespace "$ns" --watch 2>/tmp/rudder-demo-$$.log &
+watcher=$!
+for _ in $(seq 50); do
+    [ "$(ip -n "$ns" route show proto 44 | wc -l)" -gt 0 ] && break
+    sleep 0.1
+done
+show "$rudder" routes list --namespace "$ns"
+show ip -n "$ns" route show proto 44
+
+scene "someone deletes a pod route behind Rudder's back"
+show ip -n "$ns" route del 10.244.1.0/24
+sleep 0.5
+scene "half a second later"
+show ip -n "$ns" route show 10.244.1.0/24
+grep -h "repairing" /tmp/rudder-demo-$$.log || true
+rm -f /tmp/rudder-demo-$$.log
+
+scene "done: the sandbox is removed on exit"
