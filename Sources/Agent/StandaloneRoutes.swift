@@ -41,7 +41,8 @@ public enum StandaloneRoutes {
         if route.nextHops.count == 1 {
             line += hop(route.nextHops[0])
         }
-        line += " table \(route.table == Route.mainTable ? "main" : "\(route.table)") proto rudder metric \(route.metric)"
+        line +=
+            " table \(route.table == Route.mainTable ? "main" : "\(route.table)") proto rudder metric \(route.metric)"
         if route.nextHops.count > 1 {
             for next in route.nextHops { line += "\n    nexthop\(hop(next)) weight \(next.weight)" }
         }

@@ -39,7 +39,8 @@ public struct GenericNetlinkMessage: Sendable, Equatable {
 
     /// Encodes the message for `familyID` with the given netlink flags.
     public func encode(familyID: UInt16, flags: UInt16) -> NetlinkMessage {
-        NetlinkMessage(type: familyID, flags: flags, payload: [command, version, 0, 0] + NetlinkAttribute.encode(attributes))
+        NetlinkMessage(
+            type: familyID, flags: flags, payload: [command, version, 0, 0] + NetlinkAttribute.encode(attributes))
     }
 
     /// Decodes a reply; nil when the payload is shorter than a genlmsghdr.

@@ -17,13 +17,21 @@ public struct NetlinkAttribute: Sendable, Equatable {
     /// A u8 attribute.
     public static func u8(_ type: UInt16, _ value: UInt8) -> Self { Self(type: type, bytes: [value]) }
     /// A u16 attribute in host order.
-    public static func u16(_ type: UInt16, _ value: UInt16) -> Self { Self(type: type, bytes: withUnsafeBytes(of: value) { Array($0) }) }
+    public static func u16(_ type: UInt16, _ value: UInt16) -> Self {
+        Self(type: type, bytes: withUnsafeBytes(of: value) { Array($0) })
+    }
     /// A u32 attribute in host order.
-    public static func u32(_ type: UInt16, _ value: UInt32) -> Self { Self(type: type, bytes: withUnsafeBytes(of: value) { Array($0) }) }
+    public static func u32(_ type: UInt16, _ value: UInt32) -> Self {
+        Self(type: type, bytes: withUnsafeBytes(of: value) { Array($0) })
+    }
     /// A u64 attribute in host order.
-    public static func u64(_ type: UInt16, _ value: UInt64) -> Self { Self(type: type, bytes: withUnsafeBytes(of: value) { Array($0) }) }
+    public static func u64(_ type: UInt16, _ value: UInt64) -> Self {
+        Self(type: type, bytes: withUnsafeBytes(of: value) { Array($0) })
+    }
     /// A NUL-terminated string attribute.
-    public static func string(_ type: UInt16, _ value: String) -> Self { Self(type: type, bytes: Array(value.utf8) + [0]) }
+    public static func string(_ type: UInt16, _ value: String) -> Self {
+        Self(type: type, bytes: Array(value.utf8) + [0])
+    }
     /// A nested attribute holding `children`.
     public static func nest(_ type: UInt16, _ children: [NetlinkAttribute]) -> Self {
         Self(type: type, bytes: encode(children), nested: true)

@@ -16,7 +16,8 @@ public enum NetlinkMonitor {
         let socket = try NetlinkSocket(family: .route, namespace: namespace)
         for group in groups {
             try socket.withHandle { handle in
-                try NetlinkError.check(nl_socket_add_membership(handle, Int32(group.rawValue)), "join rtnetlink group \(group)")
+                try NetlinkError.check(
+                    nl_socket_add_membership(handle, Int32(group.rawValue)), "join rtnetlink group \(group)")
             }
         }
         var pipeFDs: [Int32] = [-1, -1]
@@ -56,8 +57,10 @@ public enum NetlinkMonitor {
         case Int(RTM_DELROUTE): return Rtnetlink.parseRoute(message).map(NetlinkEvent.routeDeleted)
         case Int(RTM_NEWLINK): return withParsedObject(message) { .linkChanged(Rtnetlink.link(from: $0)) }
         case Int(RTM_DELLINK): return withParsedObject(message) { .linkDeleted(Rtnetlink.link(from: $0)) }
-        case Int(RTM_NEWADDR): return withParsedObject(message) { Rtnetlink.address(from: $0).map(NetlinkEvent.addressAdded) }
-        case Int(RTM_DELADDR): return withParsedObject(message) { Rtnetlink.address(from: $0).map(NetlinkEvent.addressDeleted) }
+        case Int(RTM_NEWADDR):
+            return withParsedObject(message) { Rtnetlink.address(from: $0).map(NetlinkEvent.addressAdded) }
+        case Int(RTM_DELADDR):
+            return withParsedObject(message) { Rtnetlink.address(from: $0).map(NetlinkEvent.addressDeleted) }
         default: return nil
         }
     }
@@ -110,7 +113,10 @@ private final class MonitorReader: @unchecked Sendable {
             continuation.finish()
         }
         var buffer = [UInt8](repeating: 0, count: 1 << 17)
-        var descriptors = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [
+            pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0),
+        ]
         while true {
             let ready = poll(&descriptors, 2, -1)
             if ready < 0 {
@@ -128,7 +134,9 @@ private final class MonitorReader: @unchecked Sendable {
                 }
                 continue
             }
-            let messages = buffer.withUnsafeBytes { NetlinkMessage.split(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            let messages = buffer.withUnsafeBytes {
+                NetlinkMessage.split(UnsafeRawBufferPointer(rebasing: $0[0..<count]))
+            }
             for message in messages {
                 if let event = NetlinkMonitor.event(from: message) {
                     continuation.yield(event)

@@ -152,7 +152,9 @@ public final class NetlinkSocket: @unchecked Sendable {
                     if code == EINTR { continue }
                     throw NetlinkError(operation: operation, errno: code)
                 }
-                let messages = buffer.withUnsafeBytes { NetlinkMessage.split(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                let messages = buffer.withUnsafeBytes {
+                    NetlinkMessage.split(UnsafeRawBufferPointer(rebasing: $0[0..<count]))
+                }
                 for reply in messages where reply.sequence == expected {
                     switch reply.type {
                     case 3:  // NLMSG_DONE
@@ -171,7 +173,8 @@ public final class NetlinkSocket: @unchecked Sendable {
 
     private func setStrictChecking(_ on: Bool) {
         var value: Int32 = on ? 1 : 0
-        _ = setsockopt(fd, 270 /* SOL_NETLINK */, 12 /* NETLINK_GET_STRICT_CHK */, &value, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(
+            fd, 270 /* SOL_NETLINK */, 12 /* NETLINK_GET_STRICT_CHK */, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
     private func sendAll(_ raw: UnsafeRawBufferPointer) -> Int32 {

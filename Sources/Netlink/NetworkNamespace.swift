@@ -1,7 +1,8 @@
+import CNetlink
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import CNetlink
 
 /// A network namespace in which netlink sockets are opened.
 ///

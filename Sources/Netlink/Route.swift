@@ -26,7 +26,8 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
 
     /// A route; next hops are kept sorted so that equal routes compare equal.
     public init(
-        destination: IPPrefix, table: UInt32 = Route.mainTable, protocolNumber: UInt8, scope: UInt8 = Route.scopeUniverse,
+        destination: IPPrefix, table: UInt32 = Route.mainTable, protocolNumber: UInt8,
+        scope: UInt8 = Route.scopeUniverse,
         metric: UInt32? = nil, type: UInt8 = Route.typeUnicast, nextHops: [NextHop]
     ) {
         self.destination = destination

@@ -56,7 +56,9 @@ public enum RouteMessage {
         if !isDelete {
             if let hop = single {
                 if let gateway = hop.gateway { appendAttribute(attributeGateway, bytes: gateway.bytes, to: &bytes) }
-                if hop.linkIndex != 0 { appendAttribute(attributeOutputLink, UInt32(bitPattern: hop.linkIndex), to: &bytes) }
+                if hop.linkIndex != 0 {
+                    appendAttribute(attributeOutputLink, UInt32(bitPattern: hop.linkIndex), to: &bytes)
+                }
             } else if route.nextHops.count > 1 {
                 appendAttribute(attributeMultipath, bytes: multipath(route.nextHops), to: &bytes)
             }

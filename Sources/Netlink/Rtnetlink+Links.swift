@@ -48,7 +48,9 @@ extension Rtnetlink {
     /// Creates a veth pair; the peer may be placed in another namespace.
     public func addVeth(name: String, peerName: String, peerNamespace: NetworkNamespace = .current) throws {
         try socket.withHandle { handle in
-            guard let link = rtnl_link_veth_alloc() else { throw NetlinkError(operation: "add veth \(name)", errno: ENOMEM) }
+            guard let link = rtnl_link_veth_alloc() else {
+                throw NetlinkError(operation: "add veth \(name)", errno: ENOMEM)
+            }
             defer { rtnl_link_put(link) }
             rtnl_link_set_name(link, name)
             let peer = rtnl_link_veth_get_peer(link)
@@ -62,7 +64,8 @@ extension Rtnetlink {
             }
             defer { if namespaceFD >= 0 { close(namespaceFD) } }
             socket.countWrite()
-            try NetlinkError.check(rtnl_link_add(handle, link, NLM_F_CREATE | NLM_F_EXCL), "add veth \(name) peer \(peerName)")
+            try NetlinkError.check(
+                rtnl_link_add(handle, link, NLM_F_CREATE | NLM_F_EXCL), "add veth \(name) peer \(peerName)")
         }
     }
 
@@ -74,7 +77,9 @@ extension Rtnetlink {
     /// Creates a link of a kind that needs no further attributes (dummy, bridge, ...).
     public func addLink(name: String, kind: String) throws {
         try socket.withHandle { handle in
-            guard let link = rtnl_link_alloc() else { throw NetlinkError(operation: "add \(kind) link \(name)", errno: ENOMEM) }
+            guard let link = rtnl_link_alloc() else {
+                throw NetlinkError(operation: "add \(kind) link \(name)", errno: ENOMEM)
+            }
             defer { rtnl_link_put(link) }
             rtnl_link_set_name(link, name)
             try NetlinkError.check(rtnl_link_set_type(link, kind), "add \(kind) link \(name)")
@@ -86,7 +91,9 @@ extension Rtnetlink {
     /// Deletes a link by name.
     public func deleteLink(named name: String) throws {
         try socket.withHandle { handle in
-            guard let link = rtnl_link_alloc() else { throw NetlinkError(operation: "delete link \(name)", errno: ENOMEM) }
+            guard let link = rtnl_link_alloc() else {
+                throw NetlinkError(operation: "delete link \(name)", errno: ENOMEM)
+            }
             defer { rtnl_link_put(link) }
             rtnl_link_set_name(link, name)
             socket.countWrite()
@@ -100,7 +107,9 @@ extension Rtnetlink {
             var original: OpaquePointer?
             try NetlinkError.check(rtnl_link_get_kernel(handle, 0, name, &original), "find link \(name)")
             defer { rtnl_link_put(original) }
-            guard let change = rtnl_link_alloc() else { throw NetlinkError(operation: "set link \(name)", errno: ENOMEM) }
+            guard let change = rtnl_link_alloc() else {
+                throw NetlinkError(operation: "set link \(name)", errno: ENOMEM)
+            }
             defer { rtnl_link_put(change) }
             if up {
                 rtnl_link_set_flags(change, UInt32(IFF_UP))
@@ -108,7 +117,8 @@ extension Rtnetlink {
                 rtnl_link_unset_flags(change, UInt32(IFF_UP))
             }
             socket.countWrite()
-            try NetlinkError.check(rtnl_link_change(handle, original, change, 0), "set link \(name) \(up ? "up" : "down")")
+            try NetlinkError.check(
+                rtnl_link_change(handle, original, change, 0), "set link \(name) \(up ? "up" : "down")")
         }
     }
 

@@ -6,7 +6,9 @@ import CNetlink
 
 extension Rtnetlink {
     /// Lists routes, filtered in the kernel by family, table and protocol where given.
-    public func routes(family: AddressFamily? = nil, table: UInt32? = nil, protocolNumber: UInt8? = nil) throws -> [Route] {
+    public func routes(
+        family: AddressFamily? = nil, table: UInt32? = nil, protocolNumber: UInt8? = nil
+    ) throws -> [Route] {
         var header = rtmsg()
         header.rtm_family = UInt8(family?.kernelValue ?? 0)
         header.rtm_table = UInt8(truncatingIfNeeded: (table ?? 0) < 256 ? (table ?? 0) : 0)
@@ -15,7 +17,8 @@ extension Rtnetlink {
         if let table {
             payload += NetlinkAttribute.encode([.u32(UInt16(RTA_TABLE.rawValue), table)])
         }
-        let request = NetlinkMessage(type: UInt16(RTM_GETROUTE), flags: UInt16(NLM_F_REQUEST | NLM_F_DUMP), payload: payload)
+        let request = NetlinkMessage(
+            type: UInt16(RTM_GETROUTE), flags: UInt16(NLM_F_REQUEST | NLM_F_DUMP), payload: payload)
         let replies = try socket.request(request, operation: "list routes", strict: true)
         var routes: [Route] = []
         routes.reserveCapacity(replies.count)
@@ -69,8 +72,10 @@ extension Rtnetlink {
                     weight: Int(rtnl_route_nh_get_weight(nexthop)) + 1))
         }
         return Route(
-            destination: destination, table: rtnl_route_get_table(object), protocolNumber: rtnl_route_get_protocol(object),
-            scope: rtnl_route_get_scope(object), metric: rtnl_route_get_priority(object), type: rtnl_route_get_type(object),
+            destination: destination, table: rtnl_route_get_table(object),
+            protocolNumber: rtnl_route_get_protocol(object),
+            scope: rtnl_route_get_scope(object), metric: rtnl_route_get_priority(object),
+            type: rtnl_route_get_type(object),
             nextHops: hops)
     }
 }

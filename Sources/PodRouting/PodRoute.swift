@@ -13,7 +13,8 @@ public struct PodRoute: Hashable, Sendable, CustomStringConvertible {
     public init(prefix: IPPrefix, nextHops: [IPAddress], weights: [IPAddress: Int] = [:]) {
         self.prefix = prefix
         self.nextHops = Array(Set(nextHops)).sorted()
-        self.weights = weights
+        // Weight 1 is the kernel's default: dropping it keeps equal routes equal.
+        self.weights = weights.filter { $0.value != 1 }
     }
 
     public var description: String {

@@ -16,7 +16,10 @@ public struct PodRoutingSettings: Hashable, Sendable {
     public var metric: UInt32?
 
     /// Settings with defaults: protocol 44 ("rudder"), the main table, the default metric.
-    public init(protocolNumber: UInt8 = PodRoutingSettings.rudderProtocol, table: UInt32 = Route.mainTable, metric: UInt32? = nil) {
+    public init(
+        protocolNumber: UInt8 = PodRoutingSettings.rudderProtocol, table: UInt32 = Route.mainTable,
+        metric: UInt32? = nil
+    ) {
         self.protocolNumber = protocolNumber
         self.table = table
         self.metric = metric

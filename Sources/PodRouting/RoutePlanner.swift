@@ -30,7 +30,8 @@ public enum RoutePlanner {
             case nil: break
             }
         }
-        let deletes = owned.values.filter { !desiredKeys.contains($0.key) }.sorted { $0.key < $1.key }.map(RouteOperation.delete)
+        let deletes = owned.values.filter { !desiredKeys.contains($0.key) }.sorted { $0.key < $1.key }.map(
+            RouteOperation.delete)
         plan.operations = deletes + replaces + adds
         return plan
     }

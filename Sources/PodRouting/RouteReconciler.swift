@@ -56,7 +56,8 @@ public actor RouteReconciler {
         guard isSynced else { return try await resync() }
         var report = Report()
         resolveDesired(into: &report)
-        let plan = RoutePlanner.plan(desired: Array(desired.values), observed: Array(owned.values) + Array(foreign.values), settings: settings)
+        let plan = RoutePlanner.plan(
+            desired: Array(desired.values), observed: Array(owned.values) + Array(foreign.values), settings: settings)
         report.conflicts = plan.conflicts
         try await execute(plan.operations, into: &report)
         return report
@@ -165,7 +166,9 @@ public actor RouteReconciler {
     }
 
     private func repair(_ key: RouteKey) async {
-        guard let operation = RoutePlanner.step(desired: desired[key], owned: owned[key], foreign: foreign[key]) else { return }
+        guard let operation = RoutePlanner.step(desired: desired[key], owned: owned[key], foreign: foreign[key]) else {
+            return
+        }
         logger.info("repairing pod route", metadata: ["operation": "\(operation)"])
         var report = Report()
         do {
@@ -180,7 +183,8 @@ public actor RouteReconciler {
         let before = desired
         resolveDesired(into: &report)
         guard before != desired else { return }
-        let plan = RoutePlanner.plan(desired: Array(desired.values), observed: Array(owned.values) + Array(foreign.values), settings: settings)
+        let plan = RoutePlanner.plan(
+            desired: Array(desired.values), observed: Array(owned.values) + Array(foreign.values), settings: settings)
         do {
             try await execute(plan.operations, into: &report)
         } catch {
@@ -202,7 +206,8 @@ public actor RouteReconciler {
         let (routes, problems) = resolver.resolve(wanted)
         report.unresolved = problems
         for problem in problems {
-            logger.warning("pod route not resolved", metadata: ["route": "\(problem.route)", "reason": "\(problem.reason)"])
+            logger.warning(
+                "pod route not resolved", metadata: ["route": "\(problem.route)", "reason": "\(problem.reason)"])
         }
         desired = Dictionary(routes.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         needsUnderlay = routes.contains { $0.nextHops.contains { !$0.onlink } }

@@ -56,11 +56,14 @@ public struct RouteResolver: Sendable {
             let weight = route.weights[hop] ?? 1
             if let connected = connectedAddress(for: hop) {
                 hops.append(NextHop(gateway: hop, linkIndex: connected.linkIndex, onlink: true, weight: weight))
-            } else if let via = bestUnderlayRoute(to: hop), let first = via.nextHops.first, let gateway = first.gateway {
+            } else if let via = bestUnderlayRoute(to: hop), let first = via.nextHops.first, let gateway = first.gateway
+            {
                 hops.append(NextHop(gateway: gateway, linkIndex: first.linkIndex, onlink: first.onlink, weight: weight))
             } else {
                 return .failure(
-                    Problem(route: route, reason: "next hop \(hop) is neither on a connected subnet nor reachable through a gateway"))
+                    Problem(
+                        route: route,
+                        reason: "next hop \(hop) is neither on a connected subnet nor reachable through a gateway"))
             }
         }
         // Two next hops reached through the same gateway are one next hop to the kernel.
@@ -86,7 +89,10 @@ public struct RouteResolver: Sendable {
 
     private func bestUnderlayRoute(to hop: IPAddress) -> Route? {
         underlay
-            .filter { $0.table == Route.mainTable && $0.destination.contains(hop) && $0.nextHops.contains { $0.gateway != nil } }
+            .filter {
+                $0.table == Route.mainTable && $0.destination.contains(hop)
+                    && $0.nextHops.contains { $0.gateway != nil }
+            }
             .min { ($0.destination.length, $1.metric) > ($1.destination.length, $0.metric) }
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Netlink
 import PodRouting
-import Logging
 import TestSupport
 
 /// Installs N pod-CIDR routes from empty with `ip -batch` and with Rudder, in a fresh namespace.
@@ -23,7 +23,9 @@ struct RoutesBenchmark: AsyncParsableCommand {
         let routes = Self.podRoutes(count)
         let batchFile = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-bench-\(getpid()).batch")
         defer { try? FileManager.default.removeItem(at: batchFile) }
-        let lines = routes.map { "route add \($0.prefix) via \($0.nextHops[0]) dev rb0 onlink proto \(settings.protocolNumber)" }
+        let lines = routes.map {
+            "route add \($0.prefix) via \($0.nextHops[0]) dev rb0 onlink proto \(settings.protocolNumber)"
+        }
         try (lines.joined(separator: "\n") + "\n").write(to: batchFile, atomically: true, encoding: .utf8)
 
         var referenceTimes: [Duration] = []
@@ -37,7 +39,8 @@ struct RoutesBenchmark: AsyncParsableCommand {
             referenceTimes.append(reference)
 
             let kernel = try NetlinkRouteKernel(namespace: fixture.namespace)
-            let reconciler = RouteReconciler(kernel: kernel, settings: settings, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+            let reconciler = RouteReconciler(
+                kernel: kernel, settings: settings, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
             let start = clock.now
             let report = try await reconciler.apply(routes)
             let elapsed = clock.now - start
@@ -54,14 +57,18 @@ struct RoutesBenchmark: AsyncParsableCommand {
         let rudderMedian = Self.median(rudderTimes)
         print("routes: \(count), runs: \(runs) (medians below)")
         print("reference (ip -batch, one request per reply): \(Self.format(referenceMedian))")
-        print("rudder (read kernel, resolve, plan, pipelined apply; \(rudderWrites) writes): \(Self.format(rudderMedian))")
+        print(
+            "rudder (read kernel, resolve, plan, pipelined apply; \(rudderWrites) writes): \(Self.format(rudderMedian))"
+        )
         print("ratio: \(String(format: "%.3f", rudderMedian / referenceMedian))")
     }
 
     private func expectInstalled(_ fixture: NetworkNamespaceFixture, _ settings: PodRoutingSettings) throws {
         let installed = try fixture.ip("route", "show", "proto", "\(settings.protocolNumber)")
             .split(separator: "\n").count
-        guard installed == count else { throw ValidationError("expected \(count) routes in the kernel, found \(installed)") }
+        guard installed == count else {
+            throw ValidationError("expected \(count) routes in the kernel, found \(installed)")
+        }
     }
 
     static func podRoutes(_ count: Int) -> [PodRoute] {
@@ -74,6 +81,8 @@ struct RoutesBenchmark: AsyncParsableCommand {
     static func median(_ values: [Duration]) -> Duration { values.sorted()[values.count / 2] }
 
     static func format(_ duration: Duration) -> String {
-        String(format: "%.1f ms", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1e3)
+        String(
+            format: "%.1f ms",
+            Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1e3)
     }
 }

@@ -34,7 +34,8 @@ struct RoutesCommand: AsyncParsableCommand {
 
         @OptionGroup var common: Common
         @Option(help: "The routes file (see docs/examples/routes.yaml).") var file: String
-        @Flag(help: "Keep running and repair routes that someone deletes or changes, until interrupted.") var watch = false
+        @Flag(help: "Keep running and repair routes that someone deletes or changes, until interrupted.") var watch =
+            false
 
         func run() async throws {
             let configuration = try common.load()
@@ -50,9 +51,12 @@ struct RoutesCommand: AsyncParsableCommand {
                 routes, configuration: configuration, namespace: common.networkNamespace, watch: watch, logger: logger)
             print(
                 "applied \(report.applied.count) operations; \(report.failures.count) failed, "
-                    + "\(report.conflicts.count) left to routes Rudder does not own, \(report.unresolved.count) unresolved")
+                    + "\(report.conflicts.count) left to routes Rudder does not own, \(report.unresolved.count) unresolved"
+            )
             for failure in report.failures { printError("failed: \(failure)") }
-            for conflict in report.conflicts { printError("conflict: \(conflict.key) is held by a route Rudder does not own") }
+            for conflict in report.conflicts {
+                printError("conflict: \(conflict.key) is held by a route Rudder does not own")
+            }
             for problem in report.unresolved { printError("unresolved: \(problem)") }
             if !report.failures.isEmpty || !report.unresolved.isEmpty { throw ExitCode(2) }
         }
@@ -66,7 +70,9 @@ struct RoutesCommand: AsyncParsableCommand {
 
         func run() throws {
             let configuration = try common.load()
-            for line in try StandaloneRoutes.list(settings: configuration.podRoutingSettings, namespace: common.networkNamespace) {
+            for line in try StandaloneRoutes.list(
+                settings: configuration.podRoutingSettings, namespace: common.networkNamespace)
+            {
                 print(line)
             }
         }

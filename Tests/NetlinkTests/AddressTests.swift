@@ -22,7 +22,9 @@ import Testing
         #expect(throws: IPPrefix.ParseError.hostBitsSet("10.244.1.1/24", expected: "10.244.1.0/24")) {
             try IPPrefix(parsing: "10.244.1.1/24")
         }
-        #expect(throws: IPPrefix.ParseError.lengthOutOfRange("10.0.0.0/33", max: 32)) { try IPPrefix(parsing: "10.0.0.0/33") }
+        #expect(throws: IPPrefix.ParseError.lengthOutOfRange("10.0.0.0/33", max: 32)) {
+            try IPPrefix(parsing: "10.0.0.0/33")
+        }
         #expect(throws: IPPrefix.ParseError.malformed("10.0.0.0/x")) { try IPPrefix(parsing: "10.0.0.0/x") }
     }
 

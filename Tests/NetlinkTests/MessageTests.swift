@@ -57,7 +57,10 @@ import Testing
             ]),
         Route(
             destination: try! IPPrefix(parsing: "fd00:10:244:1::/64"), protocolNumber: 44,
-            nextHops: [NextHop(gateway: IPAddress("fd00:1::11"), linkIndex: 3), NextHop(gateway: IPAddress("fd00:1::12"), linkIndex: 3)]),
+            nextHops: [
+                NextHop(gateway: IPAddress("fd00:1::11"), linkIndex: 3),
+                NextHop(gateway: IPAddress("fd00:1::12"), linkIndex: 3),
+            ]),
     ])
     func routeEncoderIsReadBackByLibnl(route: Route) throws {
         let parsed = try #require(Rtnetlink.parseRoute(RouteMessage.encode(.add(route))))

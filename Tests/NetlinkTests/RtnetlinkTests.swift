@@ -14,8 +14,10 @@ struct RtnetlinkTests {
             #expect(!link.isUp)
             try netlink.setLink(named: "rt0", up: true)
             #expect(try netlink.link(index: link.index)?.isUp == true)
-            let v4 = InterfaceAddress(linkIndex: link.index, address: IPPrefix(address: IPAddress("10.9.0.1")!, length: 24))
-            let v6 = InterfaceAddress(linkIndex: link.index, address: IPPrefix(address: IPAddress("fd00:9::1")!, length: 64))
+            let v4 = InterfaceAddress(
+                linkIndex: link.index, address: IPPrefix(address: IPAddress("10.9.0.1")!, length: 24))
+            let v6 = InterfaceAddress(
+                linkIndex: link.index, address: IPPrefix(address: IPAddress("fd00:9::1")!, length: 64))
             try netlink.addAddress(v4)
             try netlink.addAddress(v6, skipDAD: true)
             let addresses = try netlink.addresses().filter { $0.linkIndex == link.index }

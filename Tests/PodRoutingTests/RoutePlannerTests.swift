@@ -8,7 +8,8 @@ import Testing
 
     func route(_ prefix: String, _ hops: [String], protocolNumber: UInt8? = nil, table: UInt32 = 254) throws -> Route {
         Route(
-            destination: try IPPrefix(parsing: prefix), table: table, protocolNumber: protocolNumber ?? settings.protocolNumber,
+            destination: try IPPrefix(parsing: prefix), table: table,
+            protocolNumber: protocolNumber ?? settings.protocolNumber,
             nextHops: hops.map { NextHop(gateway: IPAddress($0)!, linkIndex: 2, onlink: true) })
     }
 
@@ -88,6 +89,9 @@ import Testing
         #expect(RoutePlanner.step(desired: wanted, owned: nil, foreign: nil) == .add(wanted))
         #expect(RoutePlanner.step(desired: wanted, owned: wanted, foreign: nil) == nil)
         #expect(RoutePlanner.step(desired: nil, owned: wanted, foreign: nil) == .delete(wanted))
-        #expect(RoutePlanner.step(desired: wanted, owned: nil, foreign: try route("10.244.1.0/24", ["1.1.1.1"], protocolNumber: 4)) == nil)
+        #expect(
+            RoutePlanner.step(
+                desired: wanted, owned: nil, foreign: try route("10.244.1.0/24", ["1.1.1.1"], protocolNumber: 4)) == nil
+        )
     }
 }

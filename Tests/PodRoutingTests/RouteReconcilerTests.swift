@@ -8,7 +8,9 @@ import Testing
 
     func podRoutes(_ count: Int) -> [PodRoute] {
         (1...count).map {
-            PodRoute(prefix: IPPrefix(address: IPAddress("10.244.\($0).0")!, length: 24), nextHops: [IPAddress("192.168.1.\($0 % 200 + 20)")!])
+            PodRoute(
+                prefix: IPPrefix(address: IPAddress("10.244.\($0).0")!, length: 24),
+                nextHops: [IPAddress("192.168.1.\($0 % 200 + 20)")!])
         }
     }
 

@@ -15,7 +15,9 @@ import Testing
 
     @Test func connectedNextHopIsOnlink() throws {
         let resolver = RouteResolver(addresses: addresses, underlay: [], settings: settings)
-        let route = try resolver.resolveRoute(PodRoute(prefix: IPPrefix(parsing: "10.244.1.0/24"), nextHops: [IPAddress("192.168.1.11")!])).get()
+        let route = try resolver.resolveRoute(
+            PodRoute(prefix: IPPrefix(parsing: "10.244.1.0/24"), nextHops: [IPAddress("192.168.1.11")!])
+        ).get()
         #expect(route.nextHops == [NextHop(gateway: IPAddress("192.168.1.11")!, linkIndex: 2, onlink: true)])
         #expect(route.protocolNumber == settings.protocolNumber)
         #expect(route.table == 254)
@@ -23,14 +25,17 @@ import Testing
 
     @Test func remoteNextHopGoesThroughTheUnderlayGateway() throws {
         let resolver = RouteResolver(addresses: addresses, underlay: [defaultRoute], settings: settings)
-        let route = try resolver.resolveRoute(PodRoute(prefix: IPPrefix(parsing: "10.244.5.0/24"), nextHops: [IPAddress("172.16.5.5")!])).get()
+        let route = try resolver.resolveRoute(
+            PodRoute(prefix: IPPrefix(parsing: "10.244.5.0/24"), nextHops: [IPAddress("172.16.5.5")!])
+        ).get()
         #expect(route.nextHops == [NextHop(gateway: IPAddress("192.168.1.1")!, linkIndex: 2, onlink: false)])
     }
 
     @Test func severalNextHopsMakeECMPWithWeights() throws {
         let resolver = RouteResolver(addresses: addresses, underlay: [], settings: settings)
         let wanted = PodRoute(
-            prefix: try IPPrefix(parsing: "10.244.2.0/24"), nextHops: [IPAddress("192.168.1.13")!, IPAddress("192.168.1.12")!],
+            prefix: try IPPrefix(parsing: "10.244.2.0/24"),
+            nextHops: [IPAddress("192.168.1.13")!, IPAddress("192.168.1.12")!],
             weights: [IPAddress("192.168.1.12")!: 3])
         let route = try resolver.resolveRoute(wanted).get()
         #expect(route.nextHops.count == 2)
@@ -39,7 +44,9 @@ import Testing
 
     @Test func ipv6ResolvesOnlink() throws {
         let resolver = RouteResolver(addresses: addresses, underlay: [], settings: settings)
-        let route = try resolver.resolveRoute(PodRoute(prefix: IPPrefix(parsing: "fd00:10:244:1::/64"), nextHops: [IPAddress("fd00:1::11")!])).get()
+        let route = try resolver.resolveRoute(
+            PodRoute(prefix: IPPrefix(parsing: "fd00:10:244:1::/64"), nextHops: [IPAddress("fd00:1::11")!])
+        ).get()
         #expect(route.nextHops.first?.onlink == true)
         #expect(route.metric == 1024)
     }
@@ -60,7 +67,9 @@ import Testing
             destination: try IPPrefix(parsing: "172.16.0.0/12"), protocolNumber: settings.protocolNumber,
             nextHops: [NextHop(gateway: IPAddress("192.168.1.99")!, linkIndex: 2)])
         let resolver = RouteResolver(addresses: addresses, underlay: [ownCatchAll, defaultRoute], settings: settings)
-        let route = try resolver.resolveRoute(PodRoute(prefix: IPPrefix(parsing: "10.244.5.0/24"), nextHops: [IPAddress("172.16.5.5")!])).get()
+        let route = try resolver.resolveRoute(
+            PodRoute(prefix: IPPrefix(parsing: "10.244.5.0/24"), nextHops: [IPAddress("172.16.5.5")!])
+        ).get()
         #expect(route.nextHops.first?.gateway == IPAddress("192.168.1.1"))
     }
 }
