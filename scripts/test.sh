@@ -12,13 +12,16 @@ if grep -q "warning:" "$log"; then echo "the build has warnings" >&2; exit 1; fi
 echo "== swift format lint"
 swift format lint --strict --recursive Package.swift Sources Tests
 echo "== swift test"
+namespaces_before=$(ip netns list | awk '{print $1}' | sort)
 rm -f "$log"
 # Started-lines are noise; results, failures and the closing summary stay.
 set +e
 swift test --skip-build 2>&1 | grep --line-buffered -avE "^(◇|↳) "
 status=${PIPESTATUS[0]}
 set -e
-leftover=$(ip netns list | grep -c '^rudder-' || true)
-if [ "$leftover" != 0 ]; then echo "tests left $leftover network namespaces behind" >&2; exit 1; fi
-if pgrep -x linux.uml >/dev/null || pgrep -f 'linux.uml' >/dev/null; then echo "tests left User-Mode Linux running" >&2; exit 1; fi
-exit "$status"
+leftover=$(comm -13 <(echo "$namespaces_before") <(ip netns list | awk '{print $1}' | sort))
+if [ -n "$leftover" ]; then echo "tests left network namespaces behind: $leftover" >&2; exit 1; fi
+if pgrep -f linux.uml >/dev/null; then echo "tests left User-Mode Linux running" >&2; exit 1; fi
+[ "$status" = 0 ] || exit "$status"
+echo "== fuzz the netlink decoders (60 s)"
+./scripts/fuzz.sh 60

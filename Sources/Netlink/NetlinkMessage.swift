@@ -74,7 +74,8 @@ public struct NetlinkMessage: Sendable, Equatable {
                 }
             }
         }
-        return (-code, text)
+        // A negated errno; wrapping keeps a corrupt Int32.min from trapping.
+        return (0 &- code, text)
     }
 }
 

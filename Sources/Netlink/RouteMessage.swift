@@ -2,11 +2,11 @@
     import Glibc
 #endif
 
-/// Encodes route operations as RTM_NEWROUTE / RTM_DELROUTE messages.
+/// Encodes route operations as RTM_NEWROUTE / RTM_DELROUTE messages, and decodes the kernel's.
 ///
 /// Written directly rather than through libnl's route objects: building ten thousand libnl
-/// objects cost about as much as the kernel's work of installing the routes. Replies are
-/// still parsed by libnl, and the tests check that libnl reads back what this writes.
+/// objects cost about as much as the kernel's work of installing the routes. A test feeds
+/// what this encodes to libnl's own parser, so the two cannot drift apart.
 public enum RouteMessage {
     static let newRoute: UInt16 = 24
     static let deleteRoute: UInt16 = 25
@@ -68,6 +68,83 @@ public enum RouteMessage {
         message.type = type
         message.flags = flags
         return message
+    }
+
+    /// Decodes a route message from the kernel; nil when it is malformed or not IPv4/IPv6.
+    ///
+    /// Written in Swift rather than with libnl's rtnl_route_parse: fuzzing found libnl 3.7
+    /// looping forever on a multipath entry shorter than its header and copying a negative
+    /// length for a gateway attribute shorter than an address. Every length is checked here.
+    public static func decode(_ message: NetlinkMessage) -> Route? {
+        let bytes = message.bytes
+        let end = Int(message.length)
+        let base = NetlinkMessage.headerSize
+        guard end <= bytes.count, end >= base + 12 else { return nil }
+        guard let family = AddressFamily(kernelValue: Int32(bytes[base])) else { return nil }
+        let width = family.bitWidth / 8
+        let destinationLength = Int(bytes[base + 1])
+        guard destinationLength <= family.bitWidth else { return nil }
+        var table = UInt32(bytes[base + 4])
+        let protocolNumber = bytes[base + 5]
+        let scope = bytes[base + 6]
+        let type = bytes[base + 7]
+        let routeFlags = bytes.readUInt32(at: base + 8)
+        var destination = IPPrefix(address: family == .ipv4 ? .v4(0) : .v6(0, 0), length: 0)
+        var metric: UInt32 = 0
+        var gateway: IPAddress?
+        var linkIndex: Int32 = 0
+        var hops: [NextHop]?
+        for attribute in NetlinkAttribute.parse(bytes[(base + 12)..<end]) {
+            switch attribute.type {
+            case attributeDestination:
+                guard attribute.value.count == width, let address = IPAddress(bytes: attribute.value) else { return nil }
+                destination = IPPrefix(address: address, length: destinationLength)
+            case attributeTable:
+                guard let value = attribute.u32Value else { return nil }
+                table = value
+            case attributePriority:
+                guard let value = attribute.u32Value else { return nil }
+                metric = value
+            case attributeGateway:
+                guard attribute.value.count == width else { return nil }
+                gateway = IPAddress(bytes: attribute.value)
+            case attributeOutputLink:
+                guard let value = attribute.u32Value else { return nil }
+                linkIndex = Int32(bitPattern: value)
+            case attributeMultipath:
+                guard let parsed = decodeMultipath(attribute.value, addressWidth: width) else { return nil }
+                hops = parsed
+            default:
+                continue
+            }
+        }
+        let nextHops =
+            hops ?? [
+                NextHop(gateway: gateway, linkIndex: linkIndex, onlink: routeFlags & UInt32(nextHopOnlink) != 0)
+            ]
+        return Route(
+            destination: destination, table: table, protocolNumber: protocolNumber, scope: scope, metric: metric,
+            type: type, nextHops: nextHops)
+    }
+
+    private static func decodeMultipath(_ value: [UInt8], addressWidth: Int) -> [NextHop]? {
+        var hops: [NextHop] = []
+        var offset = 0
+        while offset + 8 <= value.count {
+            let length = Int(value.readUInt16(at: offset))
+            guard length >= 8, offset + length <= value.count else { return nil }
+            var hop = NextHop(
+                gateway: nil, linkIndex: Int32(bitPattern: value.readUInt32(at: offset + 4)),
+                onlink: value[offset + 2] & nextHopOnlink != 0, weight: Int(value[offset + 3]) + 1)
+            for inner in NetlinkAttribute.parse(value[(offset + 8)..<(offset + length)])
+            where inner.type == attributeGateway {
+                guard inner.value.count == addressWidth else { return nil }
+                hop.gateway = IPAddress(bytes: inner.value)
+            }
+            hops.append(hop)
+            offset += (length + 3) & ~3
+        }
+        return hops
     }
 
     /// struct rtnexthop entries, each followed by its gateway attribute.

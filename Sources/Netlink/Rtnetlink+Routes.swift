@@ -44,39 +44,9 @@ extension Rtnetlink {
         socket.sendBatch(operations.map(RouteMessage.encode)) { operations[$0].description }
     }
 
-    /// Parses an RTM_NEWROUTE or RTM_DELROUTE message with libnl; nil for what Rudder cannot model.
+    /// Decodes an RTM_NEWROUTE or RTM_DELROUTE message; nil for a malformed one.
     public static func parseRoute(_ message: NetlinkMessage) -> Route? {
-        var bytes = message.bytes
-        return bytes.withUnsafeMutableBytes { raw -> Route? in
-            var object: OpaquePointer?
-            let header = raw.baseAddress!.assumingMemoryBound(to: nlmsghdr.self)
-            guard rtnl_route_parse(header, &object) >= 0, let object else { return nil }
-            defer { rtnl_route_put(object) }
-            return route(from: object)
-        }
-    }
-
-    /// Converts a libnl route object.
-    static func route(from object: OpaquePointer) -> Route? {
-        guard let family = AddressFamily(kernelValue: Int32(rtnl_route_get_family(object))) else { return nil }
-        let destination = NLAddress.prefix(rtnl_route_get_dst(object), family: family)
-        var hops: [NextHop] = []
-        let count = rtnl_route_get_nnexthops(object)
-        for index in 0..<count {
-            guard let nexthop = rtnl_route_nexthop_n(object, index) else { continue }
-            hops.append(
-                NextHop(
-                    gateway: NLAddress.address(rtnl_route_nh_get_gateway(nexthop)),
-                    linkIndex: rtnl_route_nh_get_ifindex(nexthop),
-                    onlink: rtnl_route_nh_get_flags(nexthop) & UInt32(RTNH_F_ONLINK) != 0,
-                    weight: Int(rtnl_route_nh_get_weight(nexthop)) + 1))
-        }
-        return Route(
-            destination: destination, table: rtnl_route_get_table(object),
-            protocolNumber: rtnl_route_get_protocol(object),
-            scope: rtnl_route_get_scope(object), metric: rtnl_route_get_priority(object),
-            type: rtnl_route_get_type(object),
-            nextHops: hops)
+        RouteMessage.decode(message)
     }
 }
 

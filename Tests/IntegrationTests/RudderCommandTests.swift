@@ -1,0 +1,83 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The `rudder` executable end to end: the commands a user types, in a network namespace.
+@Suite(.enabled(if: getuid() == 0, "network namespaces need root"))
+struct RudderCommandTests {
+    /// The `rudder` binary built beside the test bundle (`swift build --build-tests` builds both).
+    static var rudder: String {
+        let bundle = (try? UserModeLinux.testBundlePath()) ?? ""
+        return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("rudder").path
+    }
+
+    static var examples: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/examples")
+    }
+
+    func node() throws -> NetworkNamespaceFixture {
+        let fixture = try NetworkNamespaceFixture()
+        try fixture.addVethPair("rc0", peer: "rc1")
+        try fixture.addAddress("192.168.1.10/24", to: "rc0")
+        try fixture.addAddress("fd00:1::10/64", to: "rc0")
+        return fixture
+    }
+
+    @Test func versionAndCheckConfig() throws {
+        #expect(try Shell.check(Self.rudder, ["version"]).hasPrefix("rudder "))
+        let good = try Shell.run(Self.rudder, ["check-config", Self.examples.appendingPathComponent("rudder.yaml").path])
+        #expect(good.succeeded)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-bad-\(UUID()).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "logLevel: loud\npodRouting:\n  tabel: 5\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try Shell.run(Self.rudder, ["check-config", file.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("\(file.path):1:"))
+        #expect(bad.stderr.contains("\(file.path):3:3: unknown key 'tabel'"))
+    }
+
+    @Test func appliesTheExampleRoutesFileAndListsThem() throws {
+        let fixture = try node()
+        defer { try? fixture.remove() }
+        let routes = Self.examples.appendingPathComponent("routes.yaml").path
+        let applied = try Shell.run(Self.rudder, ["routes", "apply", "--file", routes, "--namespace", fixture.name])
+        #expect(applied.succeeded, "\(applied.stderr)")
+        #expect(applied.stdout.contains("applied 4 operations"))
+        let listed = try Shell.check(Self.rudder, ["routes", "list", "--namespace", fixture.name])
+        #expect(listed.contains("10.244.1.0/24 via 192.168.1.11 dev rc0 onlink table main proto rudder metric 100"))
+        #expect(listed.contains("nexthop via 192.168.1.12 dev rc0 onlink weight 2"))
+        #expect(listed.contains("fd00:10:244:1::/64 via fd00:1::11 dev rc0 onlink"))
+        let again = try Shell.check(Self.rudder, ["routes", "apply", "--file", routes, "--namespace", fixture.name])
+        #expect(again.contains("applied 0 operations"))
+    }
+
+    @Test func anInvalidRoutesFileIsRejectedWholeWithOneErrorPerProblem() throws {
+        let fixture = try node()
+        defer { try? fixture.remove() }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-routes-\(UUID()).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try """
+            routes:
+              - prefix: 10.244.1.0/24
+                via: 192.168.1.11
+              - prefix: 10.244.2.0/33
+                via: 192.168.1.12
+              - prefix: 10.244.3.0/24
+                via: fd00:1::13
+              - prefix: 10.244.4.0/24
+                via: 192.168.1.14
+                color: blue
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let result = try Shell.run(Self.rudder, ["routes", "apply", "--file", file.path, "--namespace", fixture.name])
+        #expect(result.status == 1)
+        let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix(file.path) }
+        #expect(errors.count == 3, "\(result.stderr)")
+        #expect(errors.contains { $0.hasPrefix("\(file.path):4:") && $0.contains("10.244.2.0/33") })
+        #expect(errors.contains { $0.hasPrefix("\(file.path):7:") && $0.contains("fd00:1::13") })
+        #expect(errors.contains { $0.hasPrefix("\(file.path):10:") && $0.contains("color") })
+        #expect(result.stderr.contains("nothing was applied"))
+        // The one valid route of the file was not applied either.
+        #expect(try fixture.ip("route", "show", "proto", "44").isEmpty)
+    }
+}
