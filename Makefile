@@ -1,5 +1,5 @@
 # One entry point: `make demo` shows Rudder at work, `make test` runs the whole test suite.
-.PHONY: demo test build bench format
+.PHONY: demo test build bench fuzz format
 
 demo:
 	./scripts/demo.sh
@@ -14,5 +14,8 @@ bench:
 	swift build -c release --product rudder-bench
 	.build/release/rudder-bench routes
 
+fuzz:
+	./scripts/fuzz.sh 300
+
 format:
-	swift format --in-place --recursive Package.swift Sources Tests
+	swift format --in-place --recursive Package.swift Sources Tests Fuzz

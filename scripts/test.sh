@@ -7,10 +7,12 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 echo "== build (warnings are errors)"
 log=$(mktemp)
-swift build --build-tests 2>&1 | tee "$log" | grep -E "error|warning:" || true
-if grep -q "warning:" "$log"; then echo "the build has warnings" >&2; exit 1; fi
+if ! swift build --build-tests > "$log" 2>&1; then cat "$log"; echo "the build failed" >&2; exit 1; fi
+if grep -q "warning:" "$log"; then grep -A3 "warning:" "$log"; echo "the build has warnings" >&2; exit 1; fi
 echo "== swift format lint"
-swift format lint --strict --recursive Package.swift Sources Tests
+swift format lint --strict --recursive Package.swift Sources Tests Fuzz
+echo "== fuzz the netlink decoders (60 s)"
+./scripts/fuzz.sh 60
 echo "== swift test"
 namespaces_before=$(ip netns list | awk '{print $1}' | sort)
 rm -f "$log"
@@ -22,6 +24,4 @@ set -e
 leftover=$(comm -13 <(echo "$namespaces_before") <(ip netns list | awk '{print $1}' | sort))
 if [ -n "$leftover" ]; then echo "tests left network namespaces behind: $leftover" >&2; exit 1; fi
 if pgrep -f linux.uml >/dev/null; then echo "tests left User-Mode Linux running" >&2; exit 1; fi
-[ "$status" = 0 ] || exit "$status"
-echo "== fuzz the netlink decoders (60 s)"
-./scripts/fuzz.sh 60
+exit "$status"

@@ -97,7 +97,9 @@ public enum RouteMessage {
         for attribute in NetlinkAttribute.parse(bytes[(base + 12)..<end]) {
             switch attribute.type {
             case attributeDestination:
-                guard attribute.value.count == width, let address = IPAddress(bytes: attribute.value) else { return nil }
+                guard attribute.value.count == width, let address = IPAddress(bytes: attribute.value) else {
+                    return nil
+                }
                 destination = IPPrefix(address: address, length: destinationLength)
             case attributeTable:
                 guard let value = attribute.u32Value else { return nil }

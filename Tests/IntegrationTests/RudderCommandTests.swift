@@ -26,7 +26,8 @@ struct RudderCommandTests {
 
     @Test func versionAndCheckConfig() throws {
         #expect(try Shell.check(Self.rudder, ["version"]).hasPrefix("rudder "))
-        let good = try Shell.run(Self.rudder, ["check-config", Self.examples.appendingPathComponent("rudder.yaml").path])
+        let good = try Shell.run(
+            Self.rudder, ["check-config", Self.examples.appendingPathComponent("rudder.yaml").path])
         #expect(good.succeeded)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-bad-\(UUID()).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
@@ -58,17 +59,17 @@ struct RudderCommandTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-routes-\(UUID()).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
         try """
-            routes:
-              - prefix: 10.244.1.0/24
-                via: 192.168.1.11
-              - prefix: 10.244.2.0/33
-                via: 192.168.1.12
-              - prefix: 10.244.3.0/24
-                via: fd00:1::13
-              - prefix: 10.244.4.0/24
-                via: 192.168.1.14
-                color: blue
-            """.write(to: file, atomically: true, encoding: .utf8)
+        routes:
+          - prefix: 10.244.1.0/24
+            via: 192.168.1.11
+          - prefix: 10.244.2.0/33
+            via: 192.168.1.12
+          - prefix: 10.244.3.0/24
+            via: fd00:1::13
+          - prefix: 10.244.4.0/24
+            via: 192.168.1.14
+            color: blue
+        """.write(to: file, atomically: true, encoding: .utf8)
         let result = try Shell.run(Self.rudder, ["routes", "apply", "--file", file.path, "--namespace", fixture.name])
         #expect(result.status == 1)
         let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix(file.path) }

@@ -72,10 +72,15 @@ import Testing
     @Test func decoderRefusesWhatLibnlMishandles() {
         let route = Route(
             destination: try! IPPrefix(parsing: "10.244.2.0/24"), protocolNumber: 44,
-            nextHops: [NextHop(gateway: IPAddress("10.0.0.1"), linkIndex: 3), NextHop(gateway: IPAddress("10.0.0.2"), linkIndex: 3)])
+            nextHops: [
+                NextHop(gateway: IPAddress("10.0.0.1"), linkIndex: 3),
+                NextHop(gateway: IPAddress("10.0.0.2"), linkIndex: 3),
+            ])
         var message = RouteMessage.encode(.add(route))
         // Shrink the first rtnexthop's length below its header: libnl 3.7 loops forever on this.
-        let multipath = message.bytes.indices.dropLast(4).first { message.bytes[$0 + 2] == 9 && message.bytes[$0 + 3] == 0 }!
+        let multipath = message.bytes.indices.dropLast(4).first {
+            message.bytes[$0 + 2] == 9 && message.bytes[$0 + 3] == 0
+        }!
         message.bytes[multipath + 4] = 4
         #expect(RouteMessage.decode(message) == nil)
         var shortGateway = NetlinkMessage(type: 24, flags: 0, payload: [2, 24, 0, 0, 254, 44, 0, 1, 0, 0, 0, 0])
@@ -95,18 +100,23 @@ import Testing
             guard AddressFamily(kernelValue: Int32(rtnl_route_get_family(object))) != nil else { return nil }
             func address(_ pointer: OpaquePointer?) -> IPAddress? {
                 guard let pointer, nl_addr_get_len(pointer) > 0 else { return nil }
-                return IPAddress(bytes: UnsafeRawBufferPointer(start: nl_addr_get_binary_addr(pointer), count: Int(nl_addr_get_len(pointer))))
+                return IPAddress(
+                    bytes: UnsafeRawBufferPointer(
+                        start: nl_addr_get_binary_addr(pointer), count: Int(nl_addr_get_len(pointer))))
             }
             let destination = rtnl_route_get_dst(object)
-            let hops = (0..<rtnl_route_get_nnexthops(object)).compactMap { rtnl_route_nexthop_n(object, $0) }.map { hop in
+            let hops = (0..<rtnl_route_get_nnexthops(object)).compactMap { rtnl_route_nexthop_n(object, $0) }.map {
+                hop in
                 NextHop(
                     gateway: address(rtnl_route_nh_get_gateway(hop)), linkIndex: rtnl_route_nh_get_ifindex(hop),
-                    onlink: rtnl_route_nh_get_flags(hop) & UInt32(RTNH_F_ONLINK) != 0, weight: Int(rtnl_route_nh_get_weight(hop)) + 1)
+                    onlink: rtnl_route_nh_get_flags(hop) & UInt32(RTNH_F_ONLINK) != 0,
+                    weight: Int(rtnl_route_nh_get_weight(hop)) + 1)
             }
             return Route(
                 destination: IPPrefix(address: address(destination)!, length: Int(nl_addr_get_prefixlen(destination))),
                 table: rtnl_route_get_table(object), protocolNumber: rtnl_route_get_protocol(object),
-                scope: rtnl_route_get_scope(object), metric: rtnl_route_get_priority(object), type: rtnl_route_get_type(object),
+                scope: rtnl_route_get_scope(object), metric: rtnl_route_get_priority(object),
+                type: rtnl_route_get_type(object),
                 nextHops: hops)
         }
     }
