@@ -87,7 +87,9 @@ struct RoutesBenchmark: AsyncParsableCommand {
             try netlink.delete(route)
             waiting: while let event = await iterator.next() {
                 if case .routeAdded(let added) = event, added.key == route.key { break waiting }
-                guard clock.now - deleted < .seconds(5) else { throw ValidationError("route \(route) was not repaired") }
+                guard clock.now - deleted < .seconds(5) else {
+                    throw ValidationError("route \(route) was not repaired")
+                }
             }
             latencies.append(clock.now - deleted)
         }
@@ -95,7 +97,8 @@ struct RoutesBenchmark: AsyncParsableCommand {
         try fixture.ip("route", "flush", "proto", "\(settings.protocolNumber)")
         print(
             "repair after a delete behind Rudder's back (20 deletes among \(owned.count) routes): "
-                + "median \(Self.format(Self.median(latencies))), max \(Self.format(latencies.max()!)) (delete to the kernel's announcement of the re-added route)")
+                + "median \(Self.format(Self.median(latencies))), max \(Self.format(latencies.max()!)) (delete to the kernel's announcement of the re-added route)"
+        )
     }
 
     /// Where Rudder's time goes: planning in memory, encoding, and the kernel's share.
