@@ -22,9 +22,13 @@ let package = Package(
         .target(name: "Netlink", dependencies: ["CNetlink"]),
         .target(name: "PodRouting", dependencies: ["Netlink", .product(name: "Logging", package: "swift-log")]),
         .target(
+            name: "ServiceProxy",
+            dependencies: ["Netlink", "CIPSet", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
             name: "Agent",
             dependencies: [
-                "PodRouting", "Netlink",
+                "PodRouting", "ServiceProxy", "Netlink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -32,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "rudder",
             dependencies: [
-                "Agent", "Netlink",
+                "Agent", "Netlink", "PodRouting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,8 +52,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Netlink"], path: "Tests/TestSupport"),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport"]),
         .testTarget(name: "PodRoutingTests", dependencies: ["PodRouting", "Netlink", "TestSupport"]),
+        .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Netlink", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "PodRouting"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Agent", "PodRouting", "Netlink", "TestSupport"]),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["Agent", "PodRouting", "ServiceProxy", "Netlink", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,18 +4,24 @@ import PodRouting
 
 /// `rudder routes`: apply a routes file once (or keep it applied), and list Rudder's routes.
 public enum StandaloneRoutes {
-    /// Applies `file` in `namespace`; with `watch`, keeps repairing drift until cancelled.
+    /// Applies `file` in `namespace` and hands the report to `applied`; with `watch`, keeps
+    /// repairing drift until cancelled.
     public static func apply(
-        _ file: RoutesFile, configuration: RudderConfiguration, namespace: NetworkNamespace, watch: Bool, logger: Logger
-    ) async throws -> RouteReconciler.Report {
+        _ file: RoutesFile, configuration: RudderConfiguration, namespace: NetworkNamespace, watch: Bool,
+        logger: Logger,
+        applied: @escaping @Sendable (RouteReconciler.Report) -> Void
+    ) async throws {
         let settings = file.settings(overriding: configuration.podRoutingSettings)
         let kernel = try NetlinkRouteKernel(namespace: namespace)
         let reconciler = RouteReconciler(kernel: kernel, settings: settings, logger: logger)
-        let report = try await reconciler.apply(file.routes)
-        if watch {
-            try await reconciler.run(resyncInterval: configuration.podRouting.resyncInterval)
+        guard watch else {
+            applied(try await reconciler.apply(file.routes))
+            return
         }
-        return report
+        // run() subscribes to kernel events before its first sync, so nothing between the sync
+        // and the first event is missed.
+        await reconciler.want(file.routes)
+        try await reconciler.run(resyncInterval: configuration.podRouting.resyncInterval, onSynced: applied)
     }
 
     /// The routes Rudder owns in `namespace`, one line each in `ip route` style.

@@ -63,6 +63,11 @@ public actor RouteReconciler {
         return report
     }
 
+    /// Sets the desired set without touching the kernel; `run` applies it with its first sync.
+    public func want(_ routes: [PodRoute]) {
+        wanted = routes
+    }
+
     /// Reads the kernel and plans everything: the start-up sync and the safety net.
     @discardableResult
     public func resync() async throws -> Report {
@@ -97,11 +102,11 @@ public actor RouteReconciler {
 
     /// Follows kernel events until cancelled: repairs drift and resyncs every `resyncInterval`.
     ///
-    /// `onSynced` is called once the first full sync is applied (readiness).
-    public func run(resyncInterval: Duration, onSynced: (@Sendable () -> Void)? = nil) async throws {
+    /// `onSynced` is called with the first full sync's report once it is applied (readiness).
+    public func run(resyncInterval: Duration, onSynced: (@Sendable (Report) -> Void)? = nil) async throws {
         let events = try kernel.events()
-        try await resync()
-        onSynced?()
+        let first = try await resync()
+        onSynced?(first)
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
         let forward = Task {
             for await event in events { continuation.yield(.event(event)) }

@@ -73,7 +73,9 @@ struct RoutesBenchmark: AsyncParsableCommand {
             kernel: try NetlinkRouteKernel(namespace: fixture.namespace), settings: settings, logger: Self.quiet)
         try await reconciler.apply(routes)
         let (synced, syncedContinuation) = AsyncStream<Void>.makeStream()
-        let running = Task { try await reconciler.run(resyncInterval: .seconds(3600)) { syncedContinuation.yield() } }
+        let running = Task {
+            try await reconciler.run(resyncInterval: .seconds(3600)) { _ in syncedContinuation.yield() }
+        }
         defer { running.cancel() }
         for await _ in synced { break }
         let netlink = try Rtnetlink(namespace: fixture.namespace)

@@ -2,6 +2,8 @@ import Agent
 import ArgumentParser
 import Logging
 import Netlink
+import PodRouting
+import Synchronization
 
 /// `rudder routes`: pod-CIDR routes without the rest of the agent.
 struct RoutesCommand: AsyncParsableCommand {
@@ -47,9 +49,18 @@ struct RoutesCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let logger = bootstrapLogging(level: configuration.logLevel)
-            let report = try await StandaloneRoutes.apply(
-                routes, configuration: configuration, namespace: common.networkNamespace, watch: watch, logger: logger)
-            print(
+            let outcome = ReportBox()
+            try await StandaloneRoutes.apply(
+                routes, configuration: configuration, namespace: common.networkNamespace, watch: watch, logger: logger
+            ) { report in
+                Self.print(report)
+                outcome.failed.store(!report.failures.isEmpty || !report.unresolved.isEmpty, ordering: .relaxed)
+            }
+            if outcome.failed.load(ordering: .relaxed) { throw ExitCode(2) }
+        }
+
+        static func print(_ report: RouteReconciler.Report) {
+            Swift.print(
                 "applied \(report.applied.count) operations; \(report.failures.count) failed, "
                     + "\(report.conflicts.count) left to routes Rudder does not own, \(report.unresolved.count) unresolved"
             )
@@ -58,7 +69,6 @@ struct RoutesCommand: AsyncParsableCommand {
                 printError("conflict: \(conflict.key) is held by a route Rudder does not own")
             }
             for problem in report.unresolved { printError("unresolved: \(problem)") }
-            if !report.failures.isEmpty || !report.unresolved.isEmpty { throw ExitCode(2) }
         }
     }
 
@@ -77,4 +87,9 @@ struct RoutesCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// Carries the outcome of the report callback back to the command.
+private final class ReportBox: Sendable {
+    let failed = Atomic<Bool>(false)
 }

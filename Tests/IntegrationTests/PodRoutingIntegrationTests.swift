@@ -60,7 +60,9 @@ struct PodRoutingIntegrationTests {
                 PodRoute(prefix: try IPPrefix(parsing: "fd00:10:244::/64"), nextHops: [IPAddress("fd00:1::2")!])
             ])
         let synced = AsyncStream<Void>.makeStream()
-        let running = Task { try await reconciler.run(resyncInterval: .seconds(3600)) { synced.continuation.yield() } }
+        let running = Task {
+            try await reconciler.run(resyncInterval: .seconds(3600)) { _ in synced.continuation.yield() }
+        }
         defer { running.cancel() }
         for await _ in synced.stream { break }
         let writesBefore = kernel.writesSent
