@@ -1,0 +1,30 @@
+import Netlink
+
+/// One backend of a Service, with the conditions EndpointSlices carry.
+public struct ServiceEndpoint: Hashable, Sendable {
+    /// The endpoint's address.
+    public var address: IPAddress
+    /// Ports by service port name; a port missing here uses the service port's targetPort.
+    public var ports: [String: Int]
+    /// Whether the endpoint runs on this node (for the Local traffic policies).
+    public var isLocal: Bool
+    /// EndpointSlice `ready`.
+    public var ready: Bool
+    /// EndpointSlice `serving`: able to serve, even while terminating.
+    public var serving: Bool
+    /// EndpointSlice `terminating`.
+    public var terminating: Bool
+
+    /// An endpoint; by default ready and serving, not terminating, not local.
+    public init(
+        address: IPAddress, ports: [String: Int] = [:], isLocal: Bool = false, ready: Bool = true, serving: Bool? = nil,
+        terminating: Bool = false
+    ) {
+        self.address = address
+        self.ports = ports
+        self.isLocal = isLocal
+        self.ready = ready
+        self.serving = serving ?? ready
+        self.terminating = terminating
+    }
+}
