@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "rudder",
             dependencies: [
-                "Agent", "Netlink", "PodRouting",
+                "Agent", "Netlink", "PodRouting", "ServiceProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport"]),
         .testTarget(name: "PodRoutingTests", dependencies: ["PodRouting", "Netlink", "TestSupport"]),
         .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Netlink", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "PodRouting"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "PodRouting", "ServiceProxy"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Agent", "PodRouting", "ServiceProxy", "Netlink", "TestSupport"]),
     ],

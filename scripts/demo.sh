@@ -13,8 +13,11 @@ rudder=.build/release/rudder
 ns="rudder-demo-$$"
 watcher=""
 cleanup() {
-    [ -n "$watcher" ] && kill "$watcher" 2>/dev/null && wait "$watcher" 2>/dev/null
-    ip netns del "$ns" 2>/dev/null || true
+    # The watcher dies by signal, so its status is not 0: nothing here may stop the cleanup.
+    set +e
+    if [ -n "$watcher" ]; then kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; fi
+    ip netns del "$ns" 2>/dev/null
+    rm -f "/tmp/rudder-demo-$$.log"
 }
 trap cleanup EXIT INT TERM
 scene() { printf '\n== %s\n' "$*"; }

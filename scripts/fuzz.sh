@@ -1,17 +1,68 @@
 #!/usr/bin/env bash
-# Builds the netlink decoder fuzzer (libFuzzer + AddressSanitizer, from the Swift toolchain)
-# and runs it for SECONDS (default 60). A crash leaves its input in .build-fuzz/ and fails.
+# Builds the decoder fuzzers (libFuzzer + AddressSanitizer, from the Swift toolchain) and runs
+# each for half of SECONDS (default 60): the netlink fuzzer (messages, attributes, routes, links,
+# addresses) and the IPVS fuzzer (service, real-server and timeout replies). A crash leaves its
+# input in .build-fuzz/ and makes the script fail, once both fuzzers have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+half=$(((seconds + 1) / 2))
 out=.build-fuzz
-mkdir -p "$out/corpus"
-swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink \
-    -I Sources/CNetlink -Xcc -I/usr/include/libnl3 \
+mkdir -p "$out/corpus" "$out/ipvs-corpus" "$out/ipvs-module"
+netlink=(-I Sources/CNetlink -Xcc -I/usr/include/libnl3)
+libnl=(-lnl-3 -lnl-route-3 -lnl-genl-3)
+quiet() { grep -v "gold: warning: Cannot export local symbol" || true; }
+
+rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/ipvs-module/libNetlink.a"
+swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink "${netlink[@]}" \
     Sources/Netlink/*.swift Fuzz/NetlinkFuzzer.swift \
-    -lnl-3 -lnl-route-3 -lnl-genl-3 -o "$out/netlink-fuzzer" 2>&1 | grep -v "gold: warning: Cannot export local symbol" || true
-[ -x "$out/netlink-fuzzer" ] || { echo "fuzzer build failed" >&2; exit 1; }
-# Seed the corpus with real kernel messages: the encoder's own route requests are valid input.
+    "${libnl[@]}" -o "$out/netlink-fuzzer" 2>&1 | quiet
+[ -x "$out/netlink-fuzzer" ] || { echo "netlink fuzzer build failed" >&2; exit 1; }
+
+# The IPVS sources say `import Netlink` as in the package, so Netlink is first built as a module
+# of its own (a static library, instrumented alike) and the IPVS codec is compiled against it.
+# The codec's files are named one by one: the rest of ServiceProxy needs libipset and swift-log.
+swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink "${netlink[@]}" \
+    -emit-module -emit-module-path "$out/ipvs-module/Netlink.swiftmodule" -emit-library -static \
+    Sources/Netlink/*.swift -o "$out/ipvs-module/libNetlink.a" 2>&1 | quiet
+codec=()
+for name in IPVSAttributeReader IPVSForwardingMethod IPVSMessage IPVSMessage+Decoding IPVSNetlink \
+    IPVSObservedRealServer IPVSOperation IPVSProtocol IPVSRealServer IPVSServiceFlags IPVSServiceKey \
+    IPVSStatistics IPVSTimeouts IPVSVirtualService; do
+    codec+=("Sources/ServiceProxy/$name.swift")
+done
+swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name ServiceProxy "${netlink[@]}" \
+    -I "$out/ipvs-module" "${codec[@]}" Fuzz/IPVSFuzzer.swift \
+    "$out/ipvs-module/libNetlink.a" "${libnl[@]}" -o "$out/ipvs-fuzzer" 2>&1 | quiet
+[ -x "$out/ipvs-fuzzer" ] || { echo "IPVS fuzzer build failed" >&2; exit 1; }
+
+# Seed the corpora with real kernel messages: the encoder's own route request, and IPVS replies
+# laid out as the kernel's ip_vs_genl_fill_* functions write them (statistics with PAD attributes).
 printf '\x24\x00\x00\x00\x18\x00\x01\x06\x00\x00\x00\x00\x00\x00\x00\x00\x02\x18\x00\x00\xfe\x2c\x00\x01\x00\x00\x00\x00\x08\x00\x01\x00\x0a\xf4\x01\x00' > "$out/corpus/route-v4"
+base64 -d > "$out/ipvs-corpus/service" <<'SEED'
+cAEAABwAAgABAAAAAAAAAAEBAABcAQEABgABAAIAAAAGAAIABgAAABQAAwAKYAAKAAAAAAAAAAAAAAAABgAEAAA1AAAHAAYA
+cnIAAAwABwADAAAA/////wgACAAsAQAACAAJAP///wBkAAoACAABAAEAAAAIAAIAAgAAAAgAAwADAAAABAALAAwABAAEAAAA
+AAAAAAQACwAMAAUABQAAAAAAAAAIAAYABgAAAAgABwAHAAAACAAIAAgAAAAIAAkACQAAAAgACgAKAAAApAAMAAQACwAMAAEA
+AQAAAAAAAAAEAAsADAACAAIAAAAAAAAABAALAAwAAwADAAAAAAAAAAQACwAMAAQABAAAAAAAAAAEAAsADAAFAAUAAAAAAAAA
+BAALAAwABgAGAAAAAAAAAAQACwAMAAcABwAAAAAAAAAEAAsADAAIAAgAAAAAAAAABAALAAwACQAJAAAAAAAAAAQACwAMAAoA
+CgAAAAAAAAA=
+SEED
+base64 -d > "$out/ipvs-corpus/destination" <<'SEED'
+lAEAABwAAgABAAAAAAAAAAUBAACAAQIAFAABAAoAAAEAAAAAAAAAAAAAAAAGAAIAADUAAAgAAwAAAAAACAAEAAEAAAAFAA0A
+AAAAAAYADgAAAAAABgAPAAAAAAAIAAUAAAAAAAgABgAAAAAACAAHAAEAAAAIAAgAAgAAAAgACQAAAAAABgALAAIAAABkAAoA
+CAABAAEAAAAIAAIAAgAAAAgAAwADAAAABAALAAwABAAEAAAAAAAAAAQACwAMAAUABQAAAAAAAAAIAAYABgAAAAgABwAHAAAA
+CAAIAAgAAAAIAAkACQAAAAgACgAKAAAApAAMAAQACwAMAAEAAQAAAAAAAAAEAAsADAACAAIAAAAAAAAABAALAAwAAwADAAAA
+AAAAAAQACwAMAAQABAAAAAAAAAAEAAsADAAFAAUAAAAAAAAABAALAAwABgAGAAAAAAAAAAQACwAMAAcABwAAAAAAAAAEAAsA
+DAAIAAgAAAAAAAAABAALAAwACQAJAAAAAAAAAAQACwAMAAoACgAAAAAAAAA=
+SEED
+base64 -d > "$out/ipvs-corpus/timeouts" <<<'LAAAABwAAgABAAAAAAAAAAwBAAAIAAQAhAMAAAgABQB4AAAACAAGACwBAAA='
+
 # Swift's own crash backtracer trips AddressSanitizer; let libFuzzer report the crash.
-SWIFT_BACKTRACE=enable=no "$out/netlink-fuzzer" -max_total_time="$seconds" -max_len=4096 -artifact_prefix="$out/" "$out/corpus" 2>&1 | tail -4
+fuzz() {
+    echo "== $1 fuzzer, ${half}s"
+    SWIFT_BACKTRACE=enable=no "$2" -max_total_time="$half" -max_len=4096 -artifact_prefix="$4" "$3" 2>&1 | tail -4
+}
+status=0
+fuzz netlink "$out/netlink-fuzzer" "$out/corpus" "$out/" || status=1
+fuzz IPVS "$out/ipvs-fuzzer" "$out/ipvs-corpus" "$out/ipvs-" || status=1
+exit "$status"

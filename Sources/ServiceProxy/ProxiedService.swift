@@ -42,7 +42,8 @@ public struct ProxiedService: Hashable, Sendable {
 
     /// A service; everything but the name is optional.
     public init(
-        name: ServiceName, clusterIPs: [IPAddress] = [], externalIPs: [IPAddress] = [], loadBalancerIPs: [IPAddress] = [],
+        name: ServiceName, clusterIPs: [IPAddress] = [], externalIPs: [IPAddress] = [],
+        loadBalancerIPs: [IPAddress] = [],
         ports: [ServicePort] = [], affinity: Affinity = .none, scheduling: SchedulingPolicy = SchedulingPolicy(),
         externalTrafficPolicy: TrafficPolicy = .cluster, internalTrafficPolicy: TrafficPolicy = .cluster,
         endpoints: [ServiceEndpoint] = []
@@ -76,7 +77,8 @@ public struct ProxiedService: Hashable, Sendable {
             if !seen.insert("\(port.transport)/\(port.port)").inserted {
                 problems.append("port \(port.transport)/\(port.port) is listed twice")
             }
-            if !port.name.isEmpty, ports.filter({ $0.name == port.name }).count > 1, !seen.contains("name:\(port.name)") {
+            if !port.name.isEmpty, ports.filter({ $0.name == port.name }).count > 1, !seen.contains("name:\(port.name)")
+            {
                 seen.insert("name:\(port.name)")
                 problems.append("port name '\(port.name)' is used twice")
             }

@@ -12,8 +12,9 @@ public struct ServicePort: Hashable, Sendable {
     public var targetPort: Int
 
     /// A service port.
-    public init(name: String = "", transport: TransportProtocol = .tcp, port: Int, nodePort: Int? = nil, targetPort: Int? = nil)
-    {
+    public init(
+        name: String = "", transport: TransportProtocol = .tcp, port: Int, nodePort: Int? = nil, targetPort: Int? = nil
+    ) {
         self.name = name
         self.transport = transport
         self.port = port

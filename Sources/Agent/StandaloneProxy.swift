@@ -1,0 +1,69 @@
+import Logging
+import Netlink
+import ServiceProxy
+
+/// `rudder proxy`: apply a services file once, and show IPVS like `ipvsadm -Ln` with Service names.
+public enum StandaloneProxy {
+    /// Applies the valid services of `file` in `namespace`; the file's problems are the caller's to print.
+    public static func apply(
+        _ file: ServicesFile, namespace: NetworkNamespace, record: OwnershipRecord, logger: Logger
+    ) async throws -> ServiceProxyReconciler.Report {
+        let kernel = try NetlinkServiceKernel(namespace: namespace, dummyInterface: file.settings.dummyInterface)
+        let reconciler = ServiceProxyReconciler(kernel: kernel, settings: file.settings, record: record, logger: logger)
+        return try await reconciler.replaceAll(file.services)
+    }
+
+    /// The IPVS table in `ipvsadm -Ln` layout, each virtual service followed by its Service's
+    /// name, or by "(not Rudder's)" for one Rudder does not own.
+    public static func list(namespace: NetworkNamespace, record: OwnershipRecord) async throws -> [String] {
+        let kernel = try NetlinkServiceKernel(namespace: namespace)
+        let names = record.load()
+        let services = try await kernel.virtualServices()
+        var lines = [
+            "Prot LocalAddress:Port Scheduler Flags",
+            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
+        ]
+        for key in services.keys.sorted() {
+            let entry = services[key]!
+            let owner = names[key].map { $0.isEmpty ? "" : "  # \($0)" } ?? "  # (not Rudder's)"
+            lines.append(describe(entry.service) + owner)
+            for server in entry.realServers.sorted(by: {
+                ($0.server.address, $0.server.port) < ($1.server.address, $1.server.port)
+            }) {
+                let endpoint =
+                    server.server.address.family == .ipv4
+                    ? "\(server.server.address):\(server.server.port)"
+                    : "[\(server.server.address)]:\(server.server.port)"
+                lines.append(
+                    "  -> " + endpoint.padding(28) + " " + "\(server.server.forwarding)".padding(7) + " "
+                        + "\(server.server.weight)".padding(6) + " " + "\(server.activeConnections)".padding(10) + " "
+                        + "\(server.inactiveConnections)")
+            }
+        }
+        return lines
+    }
+
+    private static func describe(_ service: IPVSVirtualService) -> String {
+        var text: String
+        switch service.key {
+        case .address(let transport, let address, let port):
+            let endpoint = address.family == .ipv4 ? "\(address):\(port)" : "[\(address)]:\(port)"
+            text = "\(transport)".padding(4) + " " + endpoint + " " + service.scheduler
+        case .firewallMark(let family, let mark):
+            text = "FWM  \(mark) \(family == .ipv4 ? "IPv4" : "IPv6") " + service.scheduler
+        }
+        var flags: [String] = []
+        if service.effectiveFlags.contains(.sched1) { flags.append("flag-1") }
+        if service.effectiveFlags.contains(.sched2) { flags.append("flag-2") }
+        if service.effectiveFlags.contains(.sched3) { flags.append("flag-3") }
+        if !flags.isEmpty { text += " (\(flags.joined(separator: ",")))" }
+        if service.persistenceTimeout > 0 { text += " persistent \(service.persistenceTimeout)" }
+        return text
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,24 @@
+/// The kinds of ipset that Rudder creates and reads, named as `ipset create` names them.
+public enum IPSetType: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// `hash:ip`: single addresses, such as ClusterIPs or node addresses.
+    case hashIP = "hash:ip"
+    /// `hash:net`: prefixes, such as pod or service CIDRs.
+    case hashNet = "hash:net"
+    /// `hash:ip,port`: an address with a protocol and port, such as a Service's ClusterIP and port.
+    case hashIPPort = "hash:ip,port"
+
+    /// The type name in ipset's syntax ("hash:ip,port").
+    public var description: String { rawValue }
+
+    /// Whether a set of this type holds `member` as it is, without the kernel widening it.
+    ///
+    /// A prefix is refused by `hash:ip` (the kernel would add every address in it) and an address
+    /// by `hash:net` (the kernel would list it back as a /32), so that what is written reads back
+    /// the same.
+    public func accepts(_ member: IPSetMember) -> Bool {
+        switch (self, member) {
+        case (.hashIP, .ip), (.hashNet, .net), (.hashIPPort, .ipPort): true
+        default: false
+        }
+    }
+}

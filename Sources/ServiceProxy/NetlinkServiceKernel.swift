@@ -1,0 +1,109 @@
+import Netlink
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The real kernel: IPVS over generic netlink, VIPs on a dummy link over rtnetlink.
+public final class NetlinkServiceKernel: ServiceKernel {
+    private let ipvs: IPVSClient
+    private let rtnetlink: Rtnetlink
+    private let executor = NetlinkExecutor(label: "rudder.serviceproxy.netlink")
+    /// The dummy link that holds the VIPs.
+    public let dummyInterface: String
+    /// The namespace the proxy works in.
+    public let namespace: NetworkNamespace
+
+    /// Opens IPVS and rtnetlink sockets in `namespace`.
+    public init(
+        namespace: NetworkNamespace = .current, dummyInterface: String = ProxySettings.defaultDummyInterface
+    )
+        throws
+    {
+        ipvs = try IPVSClient(namespace: namespace)
+        rtnetlink = try Rtnetlink(namespace: namespace)
+        self.dummyInterface = dummyInterface
+        self.namespace = namespace
+    }
+
+    /// IPVS settings of the namespace, as kube-proxy and kube-router set them.
+    ///
+    /// expire_quiescent_template: a ClientIP persistence template pointing at a weight-0 (drained)
+    /// real server expires, so sticky clients move on and the server can drain. expire_nodest_conn:
+    /// connections to a deleted real server are dropped instead of black-holed.
+    static let sysctls = [
+        "/proc/sys/net/ipv4/vs/expire_quiescent_template": "1",
+        "/proc/sys/net/ipv4/vs/expire_nodest_conn": "1",
+    ]
+
+    public func prepare() async throws {
+        try await executor.run { [namespace] in
+            // /proc/sys/net shows the namespace of the thread that opens the file.
+            try namespace.run {
+                for (path, value) in Self.sysctls {
+                    let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+                    guard descriptor >= 0 else { throw NetlinkError(operation: "open \(path)", errno: errno) }
+                    defer { close(descriptor) }
+                    let written = value.withCString { write(descriptor, $0, strlen($0)) }
+                    if written < 0 { throw NetlinkError(operation: "write \(value) to \(path)", errno: errno) }
+                }
+            }
+        }
+    }
+
+    public func virtualServices() async throws -> [IPVSServiceKey: ObservedVirtualService] {
+        try await executor.run { [ipvs] in try ipvs.snapshot() }
+    }
+
+    public func virtualServices(_ keys: [IPVSServiceKey]) async throws -> [IPVSServiceKey: ObservedVirtualService] {
+        try await executor.run { [ipvs] in
+            var result: [IPVSServiceKey: ObservedVirtualService] = [:]
+            for key in keys {
+                guard let service = try ipvs.service(key) else { continue }
+                result[key] = ObservedVirtualService(service: service, realServers: try ipvs.realServers(of: key))
+            }
+            return result
+        }
+    }
+
+    public func apply(_ operations: [IPVSOperation]) async throws -> [Int: NetlinkError] {
+        try await executor.run { [ipvs] in
+            let result = ipvs.apply(operations)
+            if result.reportsLost {
+                throw NetlinkError(operation: "apply \(operations.count) IPVS operations", errno: ENOBUFS)
+            }
+            return result.failures
+        }
+    }
+
+    public func boundVIPs() async throws -> Set<IPAddress> {
+        try await executor.run { [rtnetlink, dummyInterface] in
+            guard let link = try rtnetlink.link(named: dummyInterface) else { return [] }
+            return Set(try rtnetlink.addresses().filter { $0.linkIndex == link.index }.map(\.address.address))
+        }
+    }
+
+    public func bindVIPs(adding: Set<IPAddress>, removing: Set<IPAddress>) async throws {
+        try await executor.run { [rtnetlink, dummyInterface] in
+            var link = try rtnetlink.link(named: dummyInterface)
+            if link == nil {
+                try rtnetlink.addDummy(name: dummyInterface)
+                link = try rtnetlink.link(named: dummyInterface)
+            }
+            guard let link else { throw NetlinkError(operation: "find link \(dummyInterface)", errno: ENODEV) }
+            if !link.isUp { try rtnetlink.setLink(named: dummyInterface, up: true) }
+            for address in adding.sorted() {
+                let vip = InterfaceAddress(
+                    linkIndex: link.index, address: IPPrefix(address: address, length: address.family.bitWidth))
+                try rtnetlink.addAddress(vip, skipDAD: true)
+            }
+            for address in removing.sorted() {
+                let vip = InterfaceAddress(
+                    linkIndex: link.index, address: IPPrefix(address: address, length: address.family.bitWidth))
+                try rtnetlink.deleteAddress(vip)
+            }
+        }
+    }
+
+    public var ipvsWritesSent: Int { ipvs.writesSent }
+}

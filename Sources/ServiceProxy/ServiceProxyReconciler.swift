@@ -1,0 +1,268 @@
+import Logging
+import Netlink
+
+/// Keeps IPVS and the VIPs equal to the desired Services, one Service at a time.
+///
+/// A change to one Service plans only that Service's virtual services and touches nothing
+/// else. A full resync (read IPVS and the VIPs, plan everything) runs at start-up and as a
+/// safety net; it issues no write when the kernel already matches. Rudder changes only the
+/// virtual services in its ownership record and adopts them after a restart.
+public actor ServiceProxyReconciler {
+    /// What one reconciliation did.
+    public struct Report: Sendable, CustomStringConvertible {
+        /// Operations the kernel accepted.
+        public var applied: [IPVSOperation] = []
+        /// Operations the kernel refused.
+        public var failures: [NetlinkError] = []
+        /// Virtual services held by something Rudder does not own, or by another Service.
+        public var conflicts: [IPVSServiceKey] = []
+        /// Services refused as invalid, with why.
+        public var rejected: [ServiceName: [String]] = [:]
+
+        public var description: String {
+            "\(applied.count) applied, \(failures.count) failed, \(conflicts.count) conflicts, \(rejected.count) rejected"
+        }
+    }
+
+    private let kernel: any ServiceKernel
+    private let record: OwnershipRecord
+    private let logger: Logger
+    /// The node-level settings.
+    public nonisolated let settings: ProxySettings
+    /// How long a removed endpoint may keep its connections.
+    public nonisolated let gracePeriod: Duration
+
+    private var services: [ServiceName: ProxiedService] = [:]
+    private var planes: [ServiceName: ServiceDataplane] = [:]
+    private var keyOwners: [IPVSServiceKey: ServiceName] = [:]
+    private var observed: [IPVSServiceKey: ObservedVirtualService] = [:]
+    private var owned: Set<IPVSServiceKey> = []
+    private var bound: Set<IPAddress> = []
+    private var draining: [RealServerReference: ContinuousClock.Instant] = [:]
+    private var synced = false
+    private var frozen: Set<String> = []
+
+    /// A reconciler; nothing happens until `resync` or `update`.
+    public init(
+        kernel: any ServiceKernel, settings: ProxySettings, record: OwnershipRecord,
+        gracePeriod: Duration = .seconds(30),
+        logger: Logger? = nil
+    ) {
+        self.kernel = kernel
+        self.settings = settings
+        self.record = record
+        self.gracePeriod = gracePeriod
+        self.logger = logger ?? Logger(label: "rudder.serviceproxy")
+    }
+
+    /// Replaces the whole desired set (standalone mode, start-up) and reconciles everything.
+    @discardableResult
+    public func replaceAll(_ wanted: [ProxiedService]) async throws -> Report {
+        var report = Report()
+        services = [:]
+        planes = [:]
+        for service in wanted.sorted(by: { $0.name < $1.name }) {
+            let problems = service.problems
+            guard problems.isEmpty else {
+                report.rejected[service.name] = problems
+                continue
+            }
+            services[service.name] = service
+            planes[service.name] = ServiceTranslator.dataplane(for: service, settings: settings)
+        }
+        rebuildKeyOwners(into: &report)
+        // A Service refused now keeps what it had: its recorded virtual services are not planned.
+        frozen = Set(report.rejected.keys.map { "\($0)" })
+        let resynced = try await resync()
+        report.applied = resynced.applied
+        report.failures = resynced.failures
+        report.conflicts += resynced.conflicts
+        return report
+    }
+
+    /// Adds or changes one Service; only its virtual services are planned.
+    @discardableResult
+    public func update(_ service: ProxiedService) async throws -> Report {
+        var report = Report()
+        let problems = service.problems
+        guard problems.isEmpty else {
+            report.rejected[service.name] = problems
+            logger.error("service rejected", metadata: ["service": "\(service.name)", "problems": "\(problems)"])
+            return report
+        }
+        let before = planes[service.name]
+        services[service.name] = service
+        planes[service.name] = ServiceTranslator.dataplane(for: service, settings: settings)
+        try await reconcile(service.name, before: before, into: &report)
+        return report
+    }
+
+    /// Removes one Service.
+    @discardableResult
+    public func remove(_ name: ServiceName) async throws -> Report {
+        var report = Report()
+        let before = planes.removeValue(forKey: name)
+        services[name] = nil
+        try await reconcile(name, before: before, into: &report)
+        return report
+    }
+
+    /// Reads IPVS and the VIPs, adopts what the record says is Rudder's, and plans everything.
+    @discardableResult
+    public func resync() async throws -> Report {
+        var report = Report()
+        if !synced { try await kernel.prepare() }
+        observed = try await kernel.virtualServices()
+        bound = try await kernel.boundVIPs()
+        // What this process created, plus what an earlier Rudder recorded: adopted, not recreated.
+        let recorded = record.load()
+        owned = owned.union(recorded.keys).intersection(observed.keys)
+        let frozenKeys = Set(recorded.filter { frozen.contains($0.value) }.keys)
+        let scope = Set(desiredServices().keys).union(observed.keys).subtracting(frozenKeys)
+        let plan = ServicePlanner.plan(
+            desired: desiredServices(), observed: observed, owned: owned, keys: Array(scope), expired: expiredDrains())
+        report.conflicts = plan.conflicts
+        try await execute(plan, into: &report)
+        try await bindVIPs(wanted: wantedVIPs(), into: &report)
+        synced = true
+        logger.info("services synced", metadata: ["report": "\(report)", "owned": "\(owned.count)"])
+        return report
+    }
+
+    /// Deletes drained real servers: those without connections, and those past their grace period.
+    @discardableResult
+    public func collectDrained() async throws -> Report {
+        var report = Report()
+        let keys = Array(Set(draining.keys.map(\.service)))
+        guard !keys.isEmpty else { return report }
+        let fresh = try await kernel.virtualServices(keys)
+        for key in keys { observed[key] = fresh[key] }
+        let plan = ServicePlanner.plan(
+            desired: desiredServices(), observed: observed, owned: owned, keys: keys, expired: expiredDrains())
+        try await execute(plan, into: &report)
+        return report
+    }
+
+    /// The virtual services Rudder owns, as last seen.
+    public var ownedServices: [IPVSServiceKey: ObservedVirtualService] { observed.filter { owned.contains($0.key) } }
+
+    /// Which Service each virtual service belongs to.
+    public var serviceNames: [IPVSServiceKey: ServiceName] { keyOwners }
+
+    // MARK: - Planning
+
+    private func reconcile(_ name: ServiceName, before: ServiceDataplane?, into report: inout Report) async throws {
+        if !synced { _ = try await resync() }
+        rebuildKeyOwners(into: &report)
+        let keys = Set(before?.virtualServices.keys ?? [:].keys).union(planes[name]?.virtualServices.keys ?? [:].keys)
+        // Connection counts decide whether a leaving endpoint drains or goes at once, and only
+        // the kernel knows them: re-read this Service's virtual services (reads, no writes).
+        let fresh = try await kernel.virtualServices(Array(keys))
+        for key in keys { observed[key] = fresh[key] }
+        let plan = ServicePlanner.plan(
+            desired: desiredServices(), observed: observed, owned: owned, keys: Array(keys), expired: expiredDrains())
+        report.conflicts += plan.conflicts
+        try await execute(plan, into: &report)
+        try await bindVIPs(wanted: wantedVIPs(), into: &report)
+    }
+
+    /// The first Service (by name) that claims a key gets it; later claimants are conflicts.
+    private func rebuildKeyOwners(into report: inout Report) {
+        keyOwners = [:]
+        for name in planes.keys.sorted() {
+            for key in planes[name]!.virtualServices.keys {
+                if let holder = keyOwners[key] {
+                    report.conflicts.append(key)
+                    logger.warning(
+                        "two services claim one virtual service", metadata: ["key": "\(key)", "kept": "\(holder)"])
+                } else {
+                    keyOwners[key] = name
+                }
+            }
+        }
+    }
+
+    private func desiredServices() -> [IPVSServiceKey: DesiredVirtualService] {
+        var result: [IPVSServiceKey: DesiredVirtualService] = [:]
+        for (key, name) in keyOwners { result[key] = planes[name]?.virtualServices[key] }
+        return result
+    }
+
+    private func wantedVIPs() -> Set<IPAddress> {
+        planes.values.reduce(into: Set<IPAddress>()) { $0.formUnion($1.vips) }
+    }
+
+    private func expiredDrains() -> Set<RealServerReference> {
+        let now = ContinuousClock.now
+        return Set(draining.filter { now - $0.value >= gracePeriod }.keys)
+    }
+
+    // MARK: - Applying
+
+    private func execute(_ plan: IPVSPlan, into report: inout Report) async throws {
+        let now = ContinuousClock.now
+        for reference in plan.draining where draining[reference] == nil { draining[reference] = now }
+        guard !plan.operations.isEmpty else { return }
+        let failures = try await kernel.apply(plan.operations)
+        var ownershipChanged = false
+        for (index, operation) in plan.operations.enumerated() {
+            if let failure = failures[index] {
+                report.failures.append(failure)
+                logger.error("IPVS operation failed", metadata: ["error": "\(failure)"])
+                continue
+            }
+            report.applied.append(operation)
+            ownershipChanged = record(operation) || ownershipChanged
+        }
+        if ownershipChanged {
+            try record.save(Dictionary(uniqueKeysWithValues: owned.map { ($0, keyOwners[$0].map { "\($0)" } ?? "") }))
+        }
+    }
+
+    /// Updates the view of the kernel after a successful operation; true when ownership changed.
+    private func record(_ operation: IPVSOperation) -> Bool {
+        switch operation {
+        case .addService(let service):
+            observed[service.key] = ObservedVirtualService(service: service, realServers: [])
+            return owned.insert(service.key).inserted
+        case .updateService(let service):
+            observed[service.key]?.service = service
+        case .deleteService(let key):
+            observed[key] = nil
+            draining = draining.filter { $0.key.service != key }
+            return owned.remove(key) != nil
+        case .addRealServer(let key, let server), .updateRealServer(let key, let server):
+            var entry =
+                observed[key]?.realServers.first {
+                    $0.server.address == server.address && $0.server.port == server.port
+                }
+                ?? IPVSObservedRealServer(
+                    server: server, activeConnections: 0, inactiveConnections: 0, persistentConnections: 0,
+                    statistics: IPVSStatistics())
+            entry.server = server
+            observed[key]?.realServers.removeAll {
+                $0.server.address == server.address && $0.server.port == server.port
+            }
+            observed[key]?.realServers.append(entry)
+            if server.weight != 0 {
+                draining[RealServerReference(service: key, address: server.address, port: server.port)] = nil
+            }
+        case .deleteRealServer(let key, let address, let port):
+            observed[key]?.realServers.removeAll { $0.server.address == address && $0.server.port == port }
+            draining[RealServerReference(service: key, address: address, port: port)] = nil
+        }
+        return false
+    }
+
+    private func bindVIPs(wanted: Set<IPAddress>, into report: inout Report) async throws {
+        let adding = wanted.subtracting(bound)
+        // The dummy link exists only to hold VIPs, so any other address on it is a stale VIP,
+        // also one left by kube-router on its kube-dummy-if; the kernel's link-local address
+        // and excluded ranges stay.
+        let linkLocal = try! IPPrefix(parsing: "fe80::/10")
+        let removing = bound.subtracting(wanted).filter { !linkLocal.contains($0) && !settings.isExcluded($0) }
+        guard !adding.isEmpty || !removing.isEmpty else { return }
+        try await kernel.bindVIPs(adding: adding, removing: removing)
+        bound = bound.union(adding).subtracting(removing)
+    }
+}
