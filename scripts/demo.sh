@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The quick start: Rudder at work on this machine, in a sandbox it creates and removes.
-# Today it shows pod routing: routes applied from a file, one deleted behind Rudder's back,
-# and Rudder putting it back. Each capability added to Rudder adds a scene here.
+# It shows pod routing (routes applied from a file, one deleted behind Rudder's back and put
+# back) and the service proxy (IPVS programmed from a services file, real traffic through a
+# ClusterIP and a NodePort). Each capability added to Rudder adds a scene here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root: the demo creates a network namespace" >&2; exit 1; }
@@ -55,4 +56,7 @@ show ip -n "$ns" route show 10.244.1.0/24
 grep -h "repairing" /tmp/rudder-demo-$$.log || true
 rm -f /tmp/rudder-demo-$$.log
 
-scene "done: the sandbox is removed on exit"
+scene "the service proxy: this kernel has no IPVS, so it runs in a User-Mode Linux guest"
+./scripts/uml-run.sh "ip_vs ip_vs_rr veth dummy" scripts/demo/proxy-in-guest.sh "$PWD/$rudder"
+
+scene "done: the sandboxes are removed on exit"

@@ -81,4 +81,42 @@ struct RudderCommandTests {
         // The one valid route of the file was not applied either.
         #expect(try fixture.ip("route", "show", "proto", "44").isEmpty)
     }
+
+    /// `rudder proxy apply` and `list` in a User-Mode Linux guest: a bad service is reported with
+    /// its line and skipped, the good one is programmed, and a second apply changes nothing.
+    @Test(.enabled(if: UserModeLinux.isAvailable || UserModeLinux.isGuest, "needs User-Mode Linux (root)"))
+    func proxyApplyAndListInGuest() async throws {
+        guard UserModeLinux.isGuest else {
+            let result = try await UserModeLinux.runTestInGuest(
+                "RudderCommandTests/proxyApplyAndListInGuest", modules: ["ip_vs", "ip_vs_rr", "dummy"])
+            #expect(result.passed, "\(result)")
+            return
+        }
+        let file = "/run/rudder-services.yaml"
+        let record = "/run/rudder-record"
+        try """
+        node:
+          addresses: [10.201.0.1]
+        services:
+          - name: default/web
+            clusterIPs: [10.96.0.10]
+            ports: [{name: http, port: 80, targetPort: 8080}]
+            endpoints: [{address: 10.200.1.2}]
+          - name: default/broken
+            clusterIPs: [10.96.0.11]
+            ports: [{name: http, port: 70000}]
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let applied = try Shell.run(Self.rudder, ["proxy", "apply", "--file", file, "--record", record])
+        #expect(applied.status == 2, "\(applied)")
+        #expect(applied.stderr.contains("\(file):10:"), "\(applied.stderr)")
+        #expect(applied.stderr.contains("default/broken") && applied.stderr.contains("70000"))
+        let saved = try Shell.check("ipvsadm", ["-Sn"])
+        #expect(saved.contains("-A -t 10.96.0.10:80 -s rr"))
+        #expect(saved.contains("-a -t 10.96.0.10:80 -r 10.200.1.2:8080 -m -w 1"))
+        #expect(!saved.contains("10.96.0.11"))
+        let listed = try Shell.check(Self.rudder, ["proxy", "list", "--record", record])
+        #expect(listed.contains("TCP  10.96.0.10:80 rr  # default/web"), "\(listed)")
+        let again = try Shell.run(Self.rudder, ["proxy", "apply", "--file", file, "--record", record])
+        #expect(again.stdout.contains("applied 0 IPVS operations"), "\(again)")
+    }
 }
