@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "rudder-bench",
             dependencies: [
-                "PodRouting", "Netlink", "TestSupport",
+                "PodRouting", "Netlink", "ServiceProxy", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -85,10 +85,18 @@ public final class NetlinkServiceKernel: ServiceKernel {
 
     public func bindVIPs(adding: Set<IPAddress>, removing: Set<IPAddress>) async throws {
         try await executor.run { [rtnetlink, dummyInterface] in
-            var link = try rtnetlink.link(named: dummyInterface)
-            if link == nil {
-                try rtnetlink.addDummy(name: dummyInterface)
+            var link: Link?
+            do {
                 link = try rtnetlink.link(named: dummyInterface)
+                if link == nil {
+                    try rtnetlink.addDummy(name: dummyInterface)
+                    link = try rtnetlink.link(named: dummyInterface)
+                }
+            } catch var error as NetlinkError {
+                // Seen in a kernel without the dummy module: the lookup itself fails with EOPNOTSUPP.
+                error.operation = "prepare the dummy link \(dummyInterface) for service VIPs (\(error.operation))"
+                error.message += "; is the kernel's dummy module available?"
+                throw error
             }
             guard let link else { throw NetlinkError(operation: "find link \(dummyInterface)", errno: ENODEV) }
             if !link.isUp { try rtnetlink.setLink(named: dummyInterface, up: true) }
