@@ -8,7 +8,9 @@ public enum StandaloneProxy {
     public static func apply(
         _ file: ServicesFile, namespace: NetworkNamespace, record: OwnershipRecord, logger: Logger
     ) async throws -> ServiceProxyReconciler.Report {
-        let kernel = try NetlinkServiceKernel(namespace: namespace, dummyInterface: file.settings.dummyInterface)
+        let kernel = try NetlinkServiceKernel(
+            namespace: namespace, dummyInterface: file.settings.dummyInterface,
+            nodeAddresses: file.settings.nodeAddresses)
         let reconciler = ServiceProxyReconciler(kernel: kernel, settings: file.settings, record: record, logger: logger)
         return try await reconciler.replaceAll(file.services)
     }

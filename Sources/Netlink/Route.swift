@@ -14,6 +14,8 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
     public var type: UInt8
     /// Next hops; more than one makes an ECMP route.
     public var nextHops: [NextHop]
+    /// RTA_PREFSRC: the source address for traffic the node itself sends along this route.
+    public var preferredSource: IPAddress?
 
     /// The main table.
     public static let mainTable: UInt32 = 254
@@ -23,12 +25,18 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
     public static let scopeLink: UInt8 = 253
     /// Unicast route type.
     public static let typeUnicast: UInt8 = 1
+    /// Local route type: the destination is an address of this host.
+    public static let typeLocal: UInt8 = 2
+    /// Host scope, for local routes.
+    public static let scopeHost: UInt8 = 254
+    /// The local table, where the kernel keeps routes to the host's own addresses.
+    public static let localTable: UInt32 = 255
 
     /// A route; next hops are kept sorted so that equal routes compare equal.
     public init(
         destination: IPPrefix, table: UInt32 = Route.mainTable, protocolNumber: UInt8,
         scope: UInt8 = Route.scopeUniverse,
-        metric: UInt32? = nil, type: UInt8 = Route.typeUnicast, nextHops: [NextHop]
+        metric: UInt32? = nil, type: UInt8 = Route.typeUnicast, nextHops: [NextHop], preferredSource: IPAddress? = nil
     ) {
         self.destination = destination
         self.table = table
@@ -37,6 +45,7 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
         self.metric = metric ?? Route.defaultMetric(for: destination.family)
         self.type = type
         self.nextHops = nextHops.sorted()
+        self.preferredSource = preferredSource
     }
 
     /// The metric the kernel gives a route that names none.
@@ -57,6 +66,7 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
             if hop.onlink { text += " onlink" }
             if nextHops.count > 1 { text += " weight \(hop.weight)" }
         }
+        if let preferredSource { text += " src \(preferredSource)" }
         text += " table \(table) proto \(protocolNumber) metric \(metric)"
         return text
     }

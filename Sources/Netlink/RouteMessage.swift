@@ -14,6 +14,7 @@ public enum RouteMessage {
     static let attributeOutputLink: UInt16 = 4
     static let attributeGateway: UInt16 = 5
     static let attributePriority: UInt16 = 6
+    static let attributePreferredSource: UInt16 = 7
     static let attributeMultipath: UInt16 = 9
     static let attributeTable: UInt16 = 15
     static let nextHopOnlink: UInt8 = 4
@@ -54,6 +55,9 @@ public enum RouteMessage {
         appendAttribute(attributeDestination, bytes: route.destination.address.bytes, to: &bytes)
         appendAttribute(attributePriority, route.metric, to: &bytes)
         if !isDelete {
+            if let source = route.preferredSource {
+                appendAttribute(attributePreferredSource, bytes: source.bytes, to: &bytes)
+            }
             if let hop = single {
                 if let gateway = hop.gateway { appendAttribute(attributeGateway, bytes: gateway.bytes, to: &bytes) }
                 if hop.linkIndex != 0 {
@@ -92,6 +96,7 @@ public enum RouteMessage {
         var destination = IPPrefix(address: family == .ipv4 ? .v4(0) : .v6(0, 0), length: 0)
         var metric: UInt32 = 0
         var gateway: IPAddress?
+        var preferredSource: IPAddress?
         var linkIndex: Int32 = 0
         var hops: [NextHop]?
         for attribute in NetlinkAttribute.parse(bytes[(base + 12)..<end]) {
@@ -110,6 +115,9 @@ public enum RouteMessage {
             case attributeGateway:
                 guard attribute.value.count == width else { return nil }
                 gateway = IPAddress(bytes: attribute.value)
+            case attributePreferredSource:
+                guard attribute.value.count == width else { return nil }
+                preferredSource = IPAddress(bytes: attribute.value)
             case attributeOutputLink:
                 guard let value = attribute.u32Value else { return nil }
                 linkIndex = Int32(bitPattern: value)
@@ -126,7 +134,7 @@ public enum RouteMessage {
             ]
         return Route(
             destination: destination, table: table, protocolNumber: protocolNumber, scope: scope, metric: metric,
-            type: type, nextHops: nextHops)
+            type: type, nextHops: nextHops, preferredSource: preferredSource)
     }
 
     private static func decodeMultipath(_ value: [UInt8], addressWidth: Int) -> [NextHop]? {

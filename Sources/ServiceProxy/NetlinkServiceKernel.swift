@@ -13,13 +13,15 @@ public final class NetlinkServiceKernel: ServiceKernel {
     public let dummyInterface: String
     /// The namespace the proxy works in.
     public let namespace: NetworkNamespace
+    /// The node's addresses: the first of each family is the source of the node's own traffic to a VIP.
+    public let nodeAddresses: [IPAddress]
 
     /// Opens IPVS and rtnetlink sockets in `namespace`.
     public init(
-        namespace: NetworkNamespace = .current, dummyInterface: String = ProxySettings.defaultDummyInterface
-    )
-        throws
-    {
+        namespace: NetworkNamespace = .current, dummyInterface: String = ProxySettings.defaultDummyInterface,
+        nodeAddresses: [IPAddress] = []
+    ) throws {
+        self.nodeAddresses = nodeAddresses
         ipvs = try IPVSClient(namespace: namespace)
         rtnetlink = try Rtnetlink(namespace: namespace)
         self.dummyInterface = dummyInterface
@@ -84,7 +86,7 @@ public final class NetlinkServiceKernel: ServiceKernel {
     }
 
     public func bindVIPs(adding: Set<IPAddress>, removing: Set<IPAddress>) async throws {
-        try await executor.run { [rtnetlink, dummyInterface] in
+        try await executor.run { [rtnetlink, dummyInterface, nodeAddresses] in
             var link: Link?
             do {
                 link = try rtnetlink.link(named: dummyInterface)
@@ -100,11 +102,24 @@ public final class NetlinkServiceKernel: ServiceKernel {
             }
             guard let link else { throw NetlinkError(operation: "find link \(dummyInterface)", errno: ENODEV) }
             if !link.isUp { try rtnetlink.setLink(named: dummyInterface, up: true) }
+            var localRoutes: [RouteOperation] = []
             for address in adding.sorted() {
                 let vip = InterfaceAddress(
                     linkIndex: link.index, address: IPPrefix(address: address, length: address.family.bitWidth))
                 try rtnetlink.addAddress(vip, skipDAD: true)
+                // The kernel's local route for the VIP has the VIP as source; like kube-router, make
+                // it the node's address, so the node's own connections to a service leave from an
+                // address the endpoints can answer.
+                if let source = nodeAddresses.first(where: { $0.family == address.family }) {
+                    localRoutes.append(
+                        .replace(
+                            Route(
+                                destination: vip.address, table: Route.localTable, protocolNumber: 2,
+                                scope: Route.scopeHost, type: Route.typeLocal,
+                                nextHops: [NextHop(gateway: nil, linkIndex: link.index)], preferredSource: source)))
+                }
             }
+            try rtnetlink.apply(localRoutes).throwFirst()
             for address in removing.sorted() {
                 let vip = InterfaceAddress(
                     linkIndex: link.index, address: IPPrefix(address: address, length: address.family.bitWidth))

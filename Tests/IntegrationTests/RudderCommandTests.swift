@@ -94,6 +94,8 @@ struct RudderCommandTests {
         }
         let file = "/run/rudder-services.yaml"
         let record = "/run/rudder-record"
+        // The node's own address, which the VIP's local route takes as its source.
+        try Shell.check("ip", ["address", "add", "10.201.0.1/32", "dev", "lo"])
         try """
         node:
           addresses: [10.201.0.1]
@@ -114,6 +116,8 @@ struct RudderCommandTests {
         #expect(saved.contains("-A -t 10.96.0.10:80 -s rr"))
         #expect(saved.contains("-a -t 10.96.0.10:80 -r 10.200.1.2:8080 -m -w 1"))
         #expect(!saved.contains("10.96.0.11"))
+        let local = try Shell.check("ip", ["route", "show", "table", "local", "10.96.0.10"])
+        #expect(local.contains("dev kube-dummy-if") && local.contains("src 10.201.0.1"), "\(local)")
         let listed = try Shell.check(Self.rudder, ["proxy", "list", "--record", record])
         #expect(listed.contains("TCP  10.96.0.10:80 rr  # default/web"), "\(listed)")
         let again = try Shell.run(Self.rudder, ["proxy", "apply", "--file", file, "--record", record])

@@ -50,6 +50,11 @@ import Testing
         Route(
             destination: try! IPPrefix(parsing: "10.244.1.0/24"), table: 254, protocolNumber: 44,
             nextHops: [NextHop(gateway: IPAddress("192.168.1.11"), linkIndex: 3, onlink: true)]),
+        // A VIP's local route with the node's address as source, as kube-router installs it.
+        Route(
+            destination: try! IPPrefix(parsing: "10.96.0.10/32"), table: Route.localTable, protocolNumber: 2,
+            scope: Route.scopeHost, type: Route.typeLocal, nextHops: [NextHop(gateway: nil, linkIndex: 7)],
+            preferredSource: IPAddress("192.168.1.10")),
         Route(
             destination: try! IPPrefix(parsing: "10.244.2.0/24"), table: 1000, protocolNumber: 44, metric: 20,
             nextHops: [
@@ -117,7 +122,7 @@ import Testing
                 table: rtnl_route_get_table(object), protocolNumber: rtnl_route_get_protocol(object),
                 scope: rtnl_route_get_scope(object), metric: rtnl_route_get_priority(object),
                 type: rtnl_route_get_type(object),
-                nextHops: hops)
+                nextHops: hops, preferredSource: address(rtnl_route_get_pref_src(object)))
         }
     }
 }
