@@ -4,15 +4,36 @@ import ServiceProxy
 
 /// `rudder proxy`: apply a services file once, and show IPVS like `ipvsadm -Ln` with Service names.
 public enum StandaloneProxy {
-    /// Applies the valid services of `file` in `namespace`; the file's problems are the caller's to print.
+    /// Applies the valid services of `file` in `namespace` and hands the report to `applied`;
+    /// the file's problems are the caller's to print.
+    ///
+    /// With `watch` it keeps running until cancelled: drained endpoints are collected every
+    /// second and everything is resynced every `resyncInterval`.
     public static func apply(
-        _ file: ServicesFile, namespace: NetworkNamespace, record: OwnershipRecord, logger: Logger
-    ) async throws -> ServiceProxyReconciler.Report {
+        _ file: ServicesFile, namespace: NetworkNamespace, record: OwnershipRecord, watch: Bool = false,
+        resyncInterval: Duration = .seconds(300), logger: Logger,
+        applied: @Sendable (ServiceProxyReconciler.Report) -> Void
+    ) async throws {
         let kernel = try NetlinkServiceKernel(
             namespace: namespace, dummyInterface: file.settings.dummyInterface,
             nodeAddresses: file.settings.nodeAddresses)
         let reconciler = ServiceProxyReconciler(kernel: kernel, settings: file.settings, record: record, logger: logger)
-        return try await reconciler.replaceAll(file.services)
+        applied(try await reconciler.replaceAll(file.services))
+        guard watch else { return }
+        var sinceResync = Duration.zero
+        while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(1))
+            sinceResync += .seconds(1)
+            do {
+                try await reconciler.collectDrained()
+                if sinceResync >= resyncInterval {
+                    sinceResync = .zero
+                    try await reconciler.resync()
+                }
+            } catch {
+                logger.error("service proxy sync failed", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// The IPVS table in `ipvsadm -Ln` layout, each virtual service followed by its Service's

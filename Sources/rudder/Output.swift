@@ -10,6 +10,13 @@ func printError(_ text: String) {
     _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
+/// Writes one line to standard output at once: in `--watch` modes the report must not sit in a
+/// buffer while the process runs on.
+func printLine(_ text: String) {
+    let line = Array((text + "\n").utf8)
+    _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+}
+
 /// Sends logs to standard error at `level`, one event per line, and returns the CLI's logger.
 func bootstrapLogging(level: Logger.Level) -> Logger {
     LoggingSystem.bootstrap { label in

@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import Netlink
 import ServiceProxy
+import Synchronization
 
 /// `rudder proxy`: the service proxy without the rest of the agent.
 struct ProxyCommand: AsyncParsableCommand {
@@ -26,6 +27,10 @@ struct ProxyCommand: AsyncParsableCommand {
 
         @OptionGroup var common: Common
         @Option(help: "The services file (see docs/examples/services.yaml).") var file: String
+        @Flag(help: "Keep running: collect drained endpoints, resync periodically, until interrupted.")
+        var watch = false
+        @Option(name: .customLong("resync-interval"), help: "Seconds between full resyncs with --watch.")
+        var resyncSeconds: Int64 = 300
 
         func run() async throws {
             let services: ServicesFile
@@ -37,19 +42,23 @@ struct ProxyCommand: AsyncParsableCommand {
             }
             for problem in services.problems { printError(problem.description(file: file)) }
             let logger = bootstrapLogging(level: .warning)
-            let report = try await StandaloneProxy.apply(
+            let failed = FailureFlag()
+            let problemCount = Set(services.problems.map(\.line)).count
+            try await StandaloneProxy.apply(
                 services, namespace: common.networkNamespace, record: OwnershipRecord(path: common.record),
-                logger: logger)
-            print(
-                "applied \(report.applied.count) IPVS operations for \(services.services.count) services; "
-                    + "\(report.failures.count) failed, \(report.conflicts.count) conflicts, "
-                    + "\(services.problems.isEmpty ? 0 : Set(services.problems.map(\.line)).count) problems in the file"
-            )
-            for failure in report.failures { printError("failed: \(failure)") }
-            for conflict in report.conflicts {
-                printError("conflict: \(conflict) is held by something Rudder does not own")
+                watch: watch, resyncInterval: .seconds(resyncSeconds), logger: logger
+            ) { report in
+                printLine(
+                    "applied \(report.applied.count) IPVS operations for \(services.services.count) services; "
+                        + "\(report.failures.count) failed, \(report.conflicts.count) conflicts, "
+                        + "\(problemCount) problems in the file")
+                for failure in report.failures { printError("failed: \(failure)") }
+                for conflict in report.conflicts {
+                    printError("conflict: \(conflict) is held by something Rudder does not own")
+                }
+                failed.set(!report.failures.isEmpty)
             }
-            if !report.failures.isEmpty || !services.problems.isEmpty { throw ExitCode(2) }
+            if failed.isSet || !services.problems.isEmpty { throw ExitCode(2) }
         }
     }
 
@@ -67,4 +76,15 @@ struct ProxyCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// Carries whether the report callback saw failures back to the command.
+final class FailureFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    /// Records the outcome.
+    func set(_ value: Bool) { flag.store(value, ordering: .relaxed) }
+
+    /// Whether a failure was recorded.
+    var isSet: Bool { flag.load(ordering: .relaxed) }
 }

@@ -3,7 +3,6 @@ import ArgumentParser
 import Logging
 import Netlink
 import PodRouting
-import Synchronization
 
 /// `rudder routes`: pod-CIDR routes without the rest of the agent.
 struct RoutesCommand: AsyncParsableCommand {
@@ -49,18 +48,18 @@ struct RoutesCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let logger = bootstrapLogging(level: configuration.logLevel)
-            let outcome = ReportBox()
+            let outcome = FailureFlag()
             try await StandaloneRoutes.apply(
                 routes, configuration: configuration, namespace: common.networkNamespace, watch: watch, logger: logger
             ) { report in
                 Self.print(report)
-                outcome.failed.store(!report.failures.isEmpty || !report.unresolved.isEmpty, ordering: .relaxed)
+                outcome.set(!report.failures.isEmpty || !report.unresolved.isEmpty)
             }
-            if outcome.failed.load(ordering: .relaxed) { throw ExitCode(2) }
+            if outcome.isSet { throw ExitCode(2) }
         }
 
         static func print(_ report: RouteReconciler.Report) {
-            Swift.print(
+            printLine(
                 "applied \(report.applied.count) operations; \(report.failures.count) failed, "
                     + "\(report.conflicts.count) left to routes Rudder does not own, \(report.unresolved.count) unresolved"
             )
@@ -87,9 +86,4 @@ struct RoutesCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// Carries the outcome of the report callback back to the command.
-private final class ReportBox: Sendable {
-    let failed = Atomic<Bool>(false)
 }

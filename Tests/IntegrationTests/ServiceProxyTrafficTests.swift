@@ -78,6 +78,52 @@ import Testing
         #expect(afterDrain == [other.key: 10], "sticky client after its backend drained\n\(lab.diagnostics())")
     }
 
+    /// Restart without loss: a client keeps connecting through the ClusterIP while the `rudder`
+    /// process that programmed it is killed with SIGKILL and started again. Every connection
+    /// succeeds, and the restarted process reports zero IPVS operations.
+    @Test(
+        .enabled(
+            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
+            "User-Mode Linux needs root and the user-mode-linux package"))
+    func sigkillRestartLosesNoConnection() async throws {
+        guard UserModeLinux.isGuest else {
+            let result = try await UserModeLinux.runTestInGuest(
+                "ServiceProxyTrafficTests/sigkillRestartLosesNoConnection", modules: Self.modules)
+            #expect(result.passed, "\(TrafficLab.explain(result))")
+            return
+        }
+        let lab = try TrafficLab()
+        defer { lab.tearDown() }
+        try Shell.check("ip", ["address", "add", "10.201.0.1/32", "dev", "lo"])
+        let file = "/run/rudder-restart-services.yaml"
+        try """
+        node:
+          addresses: [10.201.0.1]
+        services:
+          - name: default/web
+            clusterIPs: [10.96.0.10]
+            ports: [{name: http, port: 80, targetPort: 8080}]
+            endpoints: [{address: 10.200.1.2}, {address: 10.200.2.2}]
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let arguments = ["proxy", "apply", "--file", file, "--record", lab.record.path!, "--watch"]
+        let first = try RudderProcess(arguments: arguments, output: "/run/rudder-first.out")
+        try first.waitForOutput("applied 3 IPVS operations")
+
+        let client = ConnectionLoop(lab: lab)
+        try client.waitForSuccesses(20)
+        first.kill(SIGKILL)
+        let during = client.successes
+        let second = try RudderProcess(arguments: arguments, output: "/run/rudder-second.out")
+        defer { second.kill(SIGTERM) }
+        try second.waitForOutput("applied")
+        try client.waitForSuccesses(during + 20)
+        let summary = client.stop()
+
+        #expect(summary.failures.isEmpty, "connections failed across the restart: \(summary.failures)")
+        #expect(summary.successes >= during + 20)
+        #expect(second.output.contains("applied 0 IPVS operations"), "\(second.output)")
+    }
+
     /// Checks 3 and 4: a removed endpoint drains while it holds a connection, and a restarted
     /// reconciler adopts everything without a single IPVS write and leaves a foreign service alone.
     @Test(
@@ -358,5 +404,83 @@ private final class TrafficLab {
             output("ipvsadm", ["-Ln"]), output("ipvsadm", ["-Lnc"]),
             output("ip", ["address", "show", ProxySettings.defaultDummyInterface]),
         ].joined(separator: "\n")
+    }
+}
+
+/// A `rudder` process started in the guest, its output going to a file.
+private final class RudderProcess {
+    let process = Process()
+    let outputPath: String
+
+    init(arguments: [String], output: String) throws {
+        outputPath = output
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        process.executableURL = URL(fileURLWithPath: RudderCommandTests.rudder)
+        process.arguments = arguments
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        process.standardError = FileHandle(forWritingAtPath: output + ".err")
+        try process.run()
+    }
+
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+    /// Polls the output for `text` for up to 30 s.
+    func waitForOutput(_ text: String) throws {
+        for _ in 0..<300 where !output.contains(text) {
+            guard process.isRunning else { break }
+            usleep(100_000)
+        }
+        guard output.contains(text) else {
+            let errors = (try? String(contentsOfFile: outputPath + ".err", encoding: .utf8)) ?? ""
+            throw TrafficError(operation: "rudder never printed \(text.debugDescription): \(output) \(errors)")
+        }
+    }
+
+    func kill(_ signal: Int32) {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+}
+
+/// A client that connects to the ClusterIP again and again on its own thread until stopped.
+private final class ConnectionLoop: @unchecked Sendable {
+    private let lock = NSLock()
+    private var successCount = 0
+    private var failureList: [String] = []
+    private var running = true
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(lab: TrafficLab) {
+        let client = lab.client
+        Thread.detachNewThread { [self] in
+            while lock.withLock({ running }) {
+                do {
+                    _ = try TCPConnection.greeting(from: client, to: TrafficLab.clusterTCP)
+                    lock.withLock { successCount += 1 }
+                } catch {
+                    lock.withLock { failureList.append("\(error)") }
+                }
+                usleep(20_000)
+            }
+            finished.signal()
+        }
+    }
+
+    var successes: Int { lock.withLock { successCount } }
+
+    /// Waits (up to 30 s) until `count` connections have succeeded.
+    func waitForSuccesses(_ count: Int) throws {
+        for _ in 0..<300 where successes < count { usleep(100_000) }
+        guard successes >= count else {
+            throw TrafficError(operation: "only \(successes) connections succeeded: \(lock.withLock { failureList })")
+        }
+    }
+
+    /// Stops the loop and returns what it saw.
+    func stop() -> (successes: Int, failures: [String]) {
+        lock.withLock { running = false }
+        finished.wait()
+        return lock.withLock { (successCount, failureList) }
     }
 }
