@@ -227,6 +227,8 @@ private struct ServiceEntryReader {
     private let path: String
     /// How messages name the service: its path, and its name once that is known.
     private var label: String
+    /// kube-router's `kube-router.io/service.local: "true"`, seen among the annotations.
+    private var localAnnotation = false
     /// The node settings, for excluded ranges.
     private let settings: ProxySettings
 
@@ -257,8 +259,9 @@ private struct ServiceEntryReader {
         let ports = readPorts(mapping)
         let affinity = readAffinity(mapping)
         let scheduling = readScheduling(mapping)
-        let externalPolicy = readPolicy("externalTrafficPolicy", in: mapping)
-        let internalPolicy = readPolicy("internalTrafficPolicy", in: mapping)
+        // kube-router's service.local annotation means Local for both policies.
+        let externalPolicy = localAnnotation ? .local : readPolicy("externalTrafficPolicy", in: mapping)
+        let internalPolicy = localAnnotation ? .local : readPolicy("internalTrafficPolicy", in: mapping)
         let endpoints = readEndpoints(mapping, portNames: ports.map { Set($0.map(\.port.name)) })
         if let clusterIPs, let externalIPs, let loadBalancerIPs, let ports,
             clusterIPs.isEmpty, externalIPs.isEmpty, loadBalancerIPs.isEmpty, !ports.contains(where: \.hasNodePort)
@@ -505,6 +508,12 @@ private struct ServiceEntryReader {
                     }
                     policy.flags.insert(flag)
                 }
+            case ProxiedService.localAnnotation:
+                guard case .scalar(let scalar) = value else {
+                    reader.reportType(at: valuePath, expected: "\"true\" or \"false\"", got: value)
+                    continue
+                }
+                localAnnotation = scalar.string.lowercased() == "true"
             default:
                 // Services carry many annotations for other controllers; they are not this file's business.
                 continue

@@ -550,4 +550,18 @@ struct BadService: Sendable, CustomTestStringConvertible {
         #expect(services["default/api"]?.clusterIPs.first?.family == .ipv6)
         #expect(services["default/api"]?.internalTrafficPolicy == .local)
     }
+
+    @Test func kubeRoutersServiceLocalAnnotationMakesBothPoliciesLocal() throws {
+        let file = try ServicesFile.parse(
+            yaml: """
+                services:
+                  - name: default/local
+                    clusterIPs: [10.96.0.20]
+                    ports: [{port: 80}]
+                    annotations: {kube-router.io/service.local: "true"}
+                """, file: "local.yaml")
+        #expect(file.problems.isEmpty, "\(file.problems)")
+        #expect(file.services.first?.externalTrafficPolicy == .local)
+        #expect(file.services.first?.internalTrafficPolicy == .local)
+    }
 }
