@@ -29,7 +29,9 @@ public struct ServicesFile: Sendable, Equatable {
     /// The keys valid at the top level.
     static let keys = ["node", "services"]
     /// The keys valid in the `node` section.
-    static let nodeKeys = ["addresses", "nodePortAddresses", "dummyInterface", "excludedCIDRs"]
+    static let nodeKeys = [
+        "addresses", "nodePortAddresses", "dummyInterface", "excludedCIDRs", "podSubnets", "masquerade", "iptables",
+    ]
     /// The keys valid in a service; Kubernetes' names, so that values can be copied from `kubectl get -o yaml`.
     static let serviceKeys = [
         "name", "clusterIPs", "externalIPs", "loadBalancerIPs", "ports", "sessionAffinity",
@@ -105,6 +107,15 @@ public struct ServicesFile: Sendable, Equatable {
         }
         if let prefixes = readPrefixes("excludedCIDRs", in: mapping, with: &reader) {
             settings.excludedCIDRs = prefixes
+        }
+        if let prefixes = readPrefixes("podSubnets", in: mapping, with: &reader) {
+            settings.podSubnets = prefixes
+        }
+        if let masquerade = reader.bool("masquerade", in: mapping) {
+            settings.masquerade = masquerade
+        }
+        if let variant = reader.choice("iptables", in: mapping, from: ["nft", "legacy"]) {
+            settings.iptablesVariant = variant
         }
         return settings
     }

@@ -16,7 +16,7 @@ public enum StandaloneProxy {
     ) async throws {
         let kernel = try NetlinkServiceKernel(
             namespace: namespace, dummyInterface: file.settings.dummyInterface,
-            nodeAddresses: file.settings.nodeAddresses)
+            nodeAddresses: file.settings.nodeAddresses, iptablesVariant: file.settings.iptablesVariant)
         let reconciler = ServiceProxyReconciler(kernel: kernel, settings: file.settings, record: record, logger: logger)
         applied(try await reconciler.replaceAll(file.services))
         guard watch else { return }

@@ -304,6 +304,7 @@ public final class IPSetClient: Sendable {
                 case .hashIP: "an address"
                 case .hashNet: "a prefix"
                 case .hashIPPort: "ADDRESS,PROTOCOL:PORT"
+                case .hashIPPortIP: "ADDRESS,PROTOCOL:PORT,ADDRESS"
                 }
             return "member \(member) does not fit a \(type) set, which holds \(expected)"
         }

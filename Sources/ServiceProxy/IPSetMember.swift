@@ -3,7 +3,8 @@ import Netlink
 /// One entry of an ipset, written and read in ipset's own syntax.
 ///
 /// `description` is exactly what `ipset add` takes and `ipset save` prints: "10.0.0.1",
-/// "10.0.0.0/24", "10.0.0.1,tcp:80", and the same shapes with IPv6 addresses.
+/// "10.0.0.0/24", "10.0.0.1,tcp:80", "10.0.0.1,tcp:80,10.0.0.2", and the same shapes with IPv6
+/// addresses.
 public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessStringConvertible {
     /// An address, for `hash:ip`.
     case ip(IPAddress)
@@ -11,11 +12,13 @@ public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessSt
     case net(IPPrefix)
     /// An address with a protocol and port, for `hash:ip,port`.
     case ipPort(IPAddress, protocol: TransportProtocol, port: UInt16)
+    /// An address with a protocol and port, and a second address, for `hash:ip,port,ip`.
+    case ipPortIP(IPAddress, protocol: TransportProtocol, port: UInt16, IPAddress)
 
     /// The address family of the member.
     public var family: AddressFamily {
         switch self {
-        case .ip(let address), .ipPort(let address, _, _): address.family
+        case .ip(let address), .ipPort(let address, _, _), .ipPortIP(let address, _, _, _): address.family
         case .net(let prefix): prefix.family
         }
     }
@@ -26,14 +29,19 @@ public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessSt
         case .ip(let address): "\(address)"
         case .net(let prefix): "\(prefix)"
         case .ipPort(let address, let proto, let port): "\(address),\(proto):\(port)"
+        case .ipPortIP(let address, let proto, let port, let second): "\(address),\(proto):\(port),\(second)"
         }
     }
 
-    /// Parses ipset's syntax; the shape decides the case ("a,proto:port", "a/len" or "a").
+    /// Parses ipset's syntax; the shape decides the case ("a,proto:port,b", "a,proto:port", "a/len"
+    /// or "a").
     ///
     /// A prefix with host bits set is refused, since the kernel would store another value.
     public init?(_ description: String) {
-        if description.contains(",") {
+        let commas = description.count(where: { $0 == "," })
+        if commas == 2 {
+            self.init(parsingIPPortIP: description)
+        } else if commas == 1 {
             self.init(parsingIPPort: description)
         } else if description.contains("/") {
             guard let prefix = try? IPPrefix(parsing: description) else { return nil }
@@ -62,6 +70,8 @@ public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessSt
             }
         case .hashIPPort:
             self.init(parsingIPPort: text)
+        case .hashIPPortIP:
+            self.init(parsingIPPortIP: text)
         }
     }
 
@@ -73,5 +83,14 @@ public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessSt
             let proto = TransportProtocol(rawValue: String(service[0])), let port = UInt16(service[1])
         else { return nil }
         self = .ipPort(address, protocol: proto, port: port)
+    }
+
+    /// Parses "ADDRESS,PROTOCOL:PORT,ADDRESS"; both addresses must be of one family.
+    private init?(parsingIPPortIP text: String) {
+        guard let comma = text.lastIndex(of: ","), let second = IPAddress(text[text.index(after: comma)...]),
+            case .ipPort(let address, let proto, let port)? = IPSetMember(parsingIPPort: String(text[..<comma])),
+            address.family == second.family
+        else { return nil }
+        self = .ipPortIP(address, protocol: proto, port: port, second)
     }
 }

@@ -6,6 +6,9 @@ public enum IPSetType: String, Sendable, Hashable, CaseIterable, CustomStringCon
     case hashNet = "hash:net"
     /// `hash:ip,port`: an address with a protocol and port, such as a Service's ClusterIP and port.
     case hashIPPort = "hash:ip,port"
+    /// `hash:ip,port,ip`: an address, protocol and port with a second address, such as an endpoint
+    /// and its own address as a source (hairpin traffic).
+    case hashIPPortIP = "hash:ip,port,ip"
 
     /// The type name in ipset's syntax ("hash:ip,port").
     public var description: String { rawValue }
@@ -17,7 +20,7 @@ public enum IPSetType: String, Sendable, Hashable, CaseIterable, CustomStringCon
     /// the same.
     public func accepts(_ member: IPSetMember) -> Bool {
         switch (self, member) {
-        case (.hashIP, .ip), (.hashNet, .net), (.hashIPPort, .ipPort): true
+        case (.hashIP, .ip), (.hashNet, .net), (.hashIPPort, .ipPort), (.hashIPPortIP, .ipPortIP): true
         default: false
         }
     }

@@ -14,6 +14,7 @@ public final class InMemoryServiceKernel: ServiceKernel {
         var services: [IPVSServiceKey: ObservedVirtualService] = [:]
         var vips: Set<IPAddress> = []
         var writes = 0
+        var masquerade: MasqueradeState?
     }
 
     private let state = Mutex(State())
@@ -53,6 +54,17 @@ public final class InMemoryServiceKernel: ServiceKernel {
     }
 
     public var ipvsWritesSent: Int { state.withLock { $0.writes } }
+
+    public func syncMasquerade(_ wanted: MasqueradeState) async throws -> Int {
+        state.withLock { state in
+            guard state.masquerade != wanted else { return 0 }
+            state.masquerade = wanted
+            return 1
+        }
+    }
+
+    /// The masquerade state last synced.
+    public var masquerade: MasqueradeState? { state.withLock { $0.masquerade } }
 
     /// Sets a real server's connection counts, as traffic would.
     public func setConnections(_ reference: RealServerReference, active: UInt32, inactive: UInt32 = 0) {

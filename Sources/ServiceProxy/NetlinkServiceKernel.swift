@@ -1,4 +1,5 @@
 import Netlink
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -15,13 +16,17 @@ public final class NetlinkServiceKernel: ServiceKernel {
     public let namespace: NetworkNamespace
     /// The node's addresses: the first of each family is the source of the node's own traffic to a VIP.
     public let nodeAddresses: [IPAddress]
+    /// Which iptables the masquerade rules go through (nil: the system's default).
+    public let iptablesVariant: String?
+    private let netfilterController = Mutex<NetfilterController?>(nil)
 
     /// Opens IPVS and rtnetlink sockets in `namespace`.
     public init(
         namespace: NetworkNamespace = .current, dummyInterface: String = ProxySettings.defaultDummyInterface,
-        nodeAddresses: [IPAddress] = []
+        nodeAddresses: [IPAddress] = [], iptablesVariant: String? = nil
     ) throws {
         self.nodeAddresses = nodeAddresses
+        self.iptablesVariant = iptablesVariant
         ipvs = try IPVSClient(namespace: namespace)
         rtnetlink = try Rtnetlink(namespace: namespace)
         self.dummyInterface = dummyInterface
@@ -129,4 +134,19 @@ public final class NetlinkServiceKernel: ServiceKernel {
     }
 
     public var ipvsWritesSent: Int { ipvs.writesSent }
+
+    public func syncMasquerade(_ state: MasqueradeState) async throws -> Int {
+        try await netfilter().apply(state)
+    }
+
+    /// The netfilter controller, made on first use: a proxy with masquerade off never needs
+    /// iptables or the ipset modules.
+    private func netfilter() throws -> NetfilterController {
+        try netfilterController.withLock { controller in
+            if let controller { return controller }
+            let made = try NetfilterController(namespace: namespace, iptablesVariant: iptablesVariant)
+            controller = made
+            return made
+        }
+    }
 }

@@ -10,6 +10,12 @@ public struct ProxySettings: Hashable, Sendable {
     public var dummyInterface: String
     /// Addresses Rudder never programs or changes, like kube-router's `--excluded-cidrs`.
     public var excludedCIDRs: [IPPrefix]
+    /// The cluster's pod subnets: traffic to a VIP from anywhere else is masqueraded.
+    public var podSubnets: [IPPrefix]
+    /// Whether Rudder manages the masquerade and hairpin rules (iptables + ipsets).
+    public var masquerade: Bool
+    /// Which iptables to drive: nil for the system's default (nft on Debian 12), "nft" or "legacy".
+    public var iptablesVariant: String?
 
     /// kube-router's dummy link name, kept so that a migrated node needs no cleanup.
     public static let defaultDummyInterface = "kube-dummy-if"
@@ -17,8 +23,12 @@ public struct ProxySettings: Hashable, Sendable {
     /// Settings with kube-router's defaults.
     public init(
         nodeAddresses: [IPAddress] = [], nodePortsOnAllAddresses: Bool = false,
-        dummyInterface: String = ProxySettings.defaultDummyInterface, excludedCIDRs: [IPPrefix] = []
+        dummyInterface: String = ProxySettings.defaultDummyInterface, excludedCIDRs: [IPPrefix] = [],
+        podSubnets: [IPPrefix] = [], masquerade: Bool = true, iptablesVariant: String? = nil
     ) {
+        self.podSubnets = podSubnets
+        self.masquerade = masquerade
+        self.iptablesVariant = iptablesVariant
         self.nodeAddresses = nodeAddresses
         self.nodePortsOnAllAddresses = nodePortsOnAllAddresses
         self.dummyInterface = dummyInterface

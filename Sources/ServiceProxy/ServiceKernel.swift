@@ -14,6 +14,8 @@ public protocol ServiceKernel: Sendable {
     func boundVIPs() async throws -> Set<IPAddress>
     /// Adds and removes addresses on the dummy link (creating it when needed).
     func bindVIPs(adding: Set<IPAddress>, removing: Set<IPAddress>) async throws
+    /// Makes the masquerade and hairpin rules and sets match `state`; returns the writes made.
+    func syncMasquerade(_ state: MasqueradeState) async throws -> Int
     /// How many state-changing IPVS requests have been sent.
     var ipvsWritesSent: Int { get }
 }

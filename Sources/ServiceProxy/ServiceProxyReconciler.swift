@@ -41,6 +41,7 @@ public actor ServiceProxyReconciler {
     private var draining: [RealServerReference: ContinuousClock.Instant] = [:]
     private var synced = false
     private var frozen: Set<String> = []
+    private var lastMasquerade: MasqueradeState?
 
     /// A reconciler; nothing happens until `resync` or `update`.
     public init(
@@ -124,6 +125,7 @@ public actor ServiceProxyReconciler {
         report.conflicts = plan.conflicts
         try await execute(plan, into: &report)
         try await bindVIPs(wanted: wantedVIPs(), into: &report)
+        try await syncMasquerade(force: true)
         synced = true
         logger.info("services synced", metadata: ["report": "\(report)", "owned": "\(owned.count)"])
         return report
@@ -164,6 +166,21 @@ public actor ServiceProxyReconciler {
         report.conflicts += plan.conflicts
         try await execute(plan, into: &report)
         try await bindVIPs(wanted: wantedVIPs(), into: &report)
+        try await syncMasquerade(force: false)
+    }
+
+    /// Brings the masquerade and hairpin sets and rules in line with the Services.
+    ///
+    /// A single Service's change re-checks the kernel only when the wanted state changed; a
+    /// resync always does. With masquerade off, netfilter is not touched at all.
+    private func syncMasquerade(force: Bool) async throws {
+        guard settings.masquerade else { return }
+        let wanted = NetfilterController.state(
+            for: services.values.sorted { $0.name < $1.name }, settings: settings,
+            podSubnets: Set(settings.podSubnets))
+        guard force || wanted != lastMasquerade else { return }
+        _ = try await kernel.syncMasquerade(wanted)
+        lastMasquerade = wanted
     }
 
     /// The first Service (by name) that claims a key gets it; later claimants are conflicts.

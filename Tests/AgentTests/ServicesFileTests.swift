@@ -473,7 +473,8 @@ struct BadService: Sendable, CustomTestStringConvertible {
         BadInput("node: [a]\nservices: []\n", line: 1, "node: expected a mapping with the keys addresses, "),
         BadInput(
             "node:\n  address: [192.168.1.10]\nservices: []\n", line: 2,
-            "unknown key 'address' in node (expected: addresses, nodePortAddresses, dummyInterface, excludedCIDRs)"),
+            "unknown key 'address' in node (expected: addresses, nodePortAddresses, dummyInterface, excludedCIDRs, podSubnets, masquerade, "
+                + "iptables)"),
         BadInput(
             "node:\n  addresses: [192.168.1.300]\nservices: []\n", line: 2,
             "node.addresses: '192.168.1.300' is not an IP address"),
@@ -563,5 +564,22 @@ struct BadService: Sendable, CustomTestStringConvertible {
         #expect(file.problems.isEmpty, "\(file.problems)")
         #expect(file.services.first?.externalTrafficPolicy == .local)
         #expect(file.services.first?.internalTrafficPolicy == .local)
+    }
+
+    @Test func masqueradeSettingsAreRead() throws {
+        let file = try ServicesFile.parse(
+            yaml: """
+                node:
+                  podSubnets: [10.244.0.0/16]
+                  masquerade: false
+                  iptables: legacy
+                services: []
+                """, file: "masquerade.yaml")
+        #expect(file.settings.podSubnets == [try IPPrefix(parsing: "10.244.0.0/16")])
+        #expect(file.settings.masquerade == false)
+        #expect(file.settings.iptablesVariant == "legacy")
+        #expect(throws: ConfigurationError.self) {
+            try ServicesFile.parse(yaml: "node:\n  iptables: xtables\nservices: []\n", file: "bad.yaml")
+        }
     }
 }

@@ -88,7 +88,7 @@ struct RudderCommandTests {
     func proxyApplyAndListInGuest() async throws {
         guard UserModeLinux.isGuest else {
             let result = try await UserModeLinux.runTestInGuest(
-                "RudderCommandTests/proxyApplyAndListInGuest", modules: ["ip_vs", "ip_vs_rr", "dummy"])
+                "RudderCommandTests/proxyApplyAndListInGuest", modules: MasqueradeTrafficTests.modules)
             #expect(result.passed, "\(result)")
             return
         }
@@ -99,6 +99,8 @@ struct RudderCommandTests {
         try """
         node:
           addresses: [10.201.0.1]
+          podSubnets: [10.200.0.0/16]
+          iptables: legacy
         services:
           - name: default/web
             clusterIPs: [10.96.0.10]
@@ -110,12 +112,16 @@ struct RudderCommandTests {
         """.write(toFile: file, atomically: true, encoding: .utf8)
         let applied = try Shell.run(Self.rudder, ["proxy", "apply", "--file", file, "--record", record])
         #expect(applied.status == 2, "\(applied)")
-        #expect(applied.stderr.contains("\(file):10:"), "\(applied.stderr)")
+        #expect(applied.stderr.contains("\(file):12:"), "\(applied.stderr)")
         #expect(applied.stderr.contains("default/broken") && applied.stderr.contains("70000"))
         let saved = try Shell.check("ipvsadm", ["-Sn"])
         #expect(saved.contains("-A -t 10.96.0.10:80 -s rr"))
         #expect(saved.contains("-a -t 10.96.0.10:80 -r 10.200.1.2:8080 -m -w 1"))
         #expect(!saved.contains("10.96.0.11"))
+        // The masquerade rule and the pod-subnet set (the guest kernel has only legacy iptables).
+        let rules = try Shell.check("iptables-legacy", ["-t", "nat", "-S", "RUDDER-POSTROUTING"])
+        #expect(rules.contains("MASQUERADE"), "\(rules)")
+        #expect(try Shell.check("ipset", ["list", "RUDDER-POD-SUBNETS"]).contains("10.200.0.0/16"))
         let local = try Shell.check("ip", ["route", "show", "table", "local", "10.96.0.10"])
         #expect(local.contains("dev kube-dummy-if") && local.contains("src 10.201.0.1"), "\(local)")
         let listed = try Shell.check(Self.rudder, ["proxy", "list", "--record", record])

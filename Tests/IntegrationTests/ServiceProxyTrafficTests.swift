@@ -99,6 +99,7 @@ import Testing
         try """
         node:
           addresses: [10.201.0.1]
+          masquerade: false
         services:
           - name: default/web
             clusterIPs: [10.96.0.10]
@@ -238,7 +239,9 @@ private final class TrafficLab {
     static let clusterTCP = SocketEndpoint("10.96.0.10", port: 80)
     static let clusterUDP = SocketEndpoint("10.96.0.10", port: 53)
     static let nodePortTCP = SocketEndpoint("10.201.0.1", port: 30080)
-    static let settings = ProxySettings(nodeAddresses: [IPAddress("10.201.0.1")!])
+    /// Masquerade is off: these backends route back through the node, and the rules have their
+    /// own test (MasqueradeTrafficTests) with the netfilter modules this guest does not load.
+    static let settings = ProxySettings(nodeAddresses: [IPAddress("10.201.0.1")!], masquerade: false)
 
     /// The Service under test: TCP 80 → 8080 with NodePort 30080, UDP 53 → 5353.
     static func web(endpoints: [String: String], affinity: ProxiedService.Affinity = .none) -> ProxiedService {
@@ -415,6 +418,7 @@ private final class RudderProcess {
     init(arguments: [String], output: String) throws {
         outputPath = output
         _ = FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output + ".err", contents: nil)
         process.executableURL = URL(fileURLWithPath: RudderCommandTests.rudder)
         process.arguments = arguments
         process.standardOutput = FileHandle(forWritingAtPath: output)

@@ -357,6 +357,8 @@ struct IPSetClientTests {
             case (.hashNet, .ipv6): ["fd00:1::/64", "fd00:2::1/128"]
             case (.hashIPPort, .ipv4): ["10.0.0.1,tcp:80", "10.0.0.1,udp:53", "10.0.0.2,sctp:5000"]
             case (.hashIPPort, .ipv6): ["fd00::1,tcp:80", "fd00::1,udp:53", "fd00::2,sctp:5000"]
+            case (.hashIPPortIP, .ipv4): ["10.244.1.5,tcp:8080,10.244.1.5", "10.244.1.5,udp:53,10.244.1.6"]
+            case (.hashIPPortIP, .ipv6): ["fd00::5,tcp:8080,fd00::5", "fd00::5,sctp:9,fd00::6"]
             }
         return texts.map { text in
             let member = IPSetMember(text)!
@@ -435,6 +437,14 @@ struct IPSetMemberSyntaxTests {
             (.ipPort(IPAddress("10.0.0.1")!, protocol: .tcp, port: 80), "10.0.0.1,tcp:80"),
             (.ipPort(IPAddress("fd00::1")!, protocol: .udp, port: 53), "fd00::1,udp:53"),
             (.ipPort(IPAddress("10.0.0.2")!, protocol: .sctp, port: 5000), "10.0.0.2,sctp:5000"),
+            (
+                .ipPortIP(IPAddress("10.244.1.5")!, protocol: .tcp, port: 8080, IPAddress("10.244.1.5")!),
+                "10.244.1.5,tcp:8080,10.244.1.5"
+            ),
+            (
+                .ipPortIP(IPAddress("fd00::5")!, protocol: .udp, port: 53, IPAddress("fd00::6")!),
+                "fd00::5,udp:53,fd00::6"
+            ),
         ]
         for (member, text) in cases {
             #expect(member.description == text)
@@ -445,6 +455,9 @@ struct IPSetMemberSyntaxTests {
         #expect(IPSetMember(parsing: "10.8.0.1", as: .hashIP) == .ip(IPAddress("10.8.0.1")!))
         #expect(IPSetMember(parsing: "10.8.0.0/16", as: .hashIP) == nil)
         #expect(IPSetMember(parsing: "10.8.0.1", as: .hashIPPort) == nil)
+        #expect(IPSetMember(parsing: "10.8.0.1,tcp:80", as: .hashIPPortIP) == nil)
+        #expect(IPSetMember(parsing: "10.8.0.1,tcp:80,10.8.0.1", as: .hashIPPort) == nil)
+        #expect(IPSetMember("10.8.0.1,tcp:80,fd00::1") == nil, "the two addresses are of one family")
         for bad in ["", "10.0.0.256", "10.0.0.5/24", "10.0.0.1,icmp:ping", "10.0.0.1,tcp:70000", "10.0.0.1,tcp", "x"] {
             #expect(IPSetMember(bad) == nil, "\(bad)")
         }
@@ -458,6 +471,10 @@ struct IPSetMemberSyntaxTests {
         #expect(IPSetType.hashNet.accepts(net) && !IPSetType.hashNet.accepts(ip))
         #expect(IPSetType.hashIPPort.accepts(ipPort) && !IPSetType.hashIPPort.accepts(ip))
         #expect(IPSetType.hashIPPort.description == "hash:ip,port")
+        let ipPortIP = IPSetMember.ipPortIP(IPAddress("10.0.0.1")!, protocol: .tcp, port: 1, IPAddress("10.0.0.1")!)
+        #expect(IPSetType.hashIPPortIP.accepts(ipPortIP) && !IPSetType.hashIPPortIP.accepts(ipPort))
+        #expect(!IPSetType.hashIPPort.accepts(ipPortIP))
+        #expect(IPSetType.hashIPPortIP.description == "hash:ip,port,ip")
     }
 
     @Test func errorsFoldLibipsetMessagesOntoOneLine() {

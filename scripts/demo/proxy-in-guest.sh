@@ -25,6 +25,8 @@ ip netns exec be1 python3 -c "$serve" be1 & ip netns exec be2 python3 -c "$serve
 cat > /run/services.yaml <<YAML
 node:
   addresses: [10.201.0.1]
+  podSubnets: [10.200.0.0/16]   # traffic to a VIP from elsewhere is masqueraded
+  iptables: legacy              # this guest kernel has no nf_tables; Debian 12 nodes use nft
 services:
   - name: default/web
     clusterIPs: [10.96.0.10]
@@ -42,6 +44,8 @@ echo; echo '# a client connects four times to the ClusterIP 10.96.0.10:80 (rr sp
 for i in 1 2 3 4; do ip netns exec client python3 -c "$ask" 10.96.0.10 80; done
 echo '# and twice to the NodePort 10.201.0.1:30080:'
 for i in 1 2; do ip netns exec client python3 -c "$ask" 10.201.0.1 30080; done
+echo '$ iptables -t nat -S RUDDER-POSTROUTING   # masquerade for outside clients, hairpin for pods'
+iptables-legacy -t nat -S RUDDER-POSTROUTING
 echo; echo '# applying the same file again changes nothing:'
 "$rudder" proxy apply --file /run/services.yaml --record "$record"
 kill $(jobs -p) 2>/dev/null || true

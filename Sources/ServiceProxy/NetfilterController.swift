@@ -1,0 +1,247 @@
+import Netlink
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Applies a `MasqueradeState` to one network namespace: Rudder's ipsets and its nat chain.
+///
+/// It reads before it writes: a set is replaced only when its members differ, and the rules are
+/// restored only when `iptables-save` shows Rudder's chain or jump differ from the rendered
+/// ones, so a sync of an unchanged state writes nothing. Only sets named `RUDDER-*` (the
+/// `IPSetClient` refuses others) and Rudder's own chain and jump are ever changed; restores use
+/// `--noflush`, so every other rule stays as it is.
+///
+/// `sync` blocks on netlink and on child processes: call `apply` from async code, which runs it
+/// on the controller's own executor.
+public final class NetfilterController: Sendable {
+    /// The namespace whose sets and rules this controller changes.
+    public let namespace: NetworkNamespace
+    /// The address families it manages.
+    public let families: [AddressFamily]
+    /// Which iptables to run: "legacy", "nft", or nil for the system's default (`iptables`).
+    public let iptablesVariant: String?
+    private let ipsets: IPSetClient
+    private let writes = Atomic<Int>(0)
+    private let executor = NetlinkExecutor(label: "rudder.serviceproxy.netfilter")
+
+    /// A controller for `namespace`; it fails when the kernel has no ipset support.
+    ///
+    /// The iptables variant must be the one the node's other rules use, since the two keep
+    /// separate tables: Debian 12's default is nft; User-Mode Linux guests have only legacy.
+    public init(
+        namespace: NetworkNamespace = .current, families: [AddressFamily] = AddressFamily.allCases,
+        iptablesVariant: String? = nil
+    ) throws {
+        self.namespace = namespace
+        self.families = families
+        self.iptablesVariant = iptablesVariant
+        ipsets = try IPSetClient(namespace: namespace)
+    }
+
+    /// How many writes (set replacements, rule restores) this controller has sent so far.
+    public var writesSent: Int { writes.load(ordering: .relaxed) }
+
+    /// The state that `services` need on this node; the same as `MasqueradeState(services:...)`.
+    public static func state(
+        for services: [ProxiedService], settings: ProxySettings, podSubnets: Set<IPPrefix>, enabled: Bool = true
+    ) -> MasqueradeState {
+        MasqueradeState(services: services, settings: settings, podSubnets: podSubnets, enabled: enabled)
+    }
+
+    /// `sync`, on the controller's own thread.
+    @discardableResult
+    public func apply(_ state: MasqueradeState) async throws -> Int {
+        try await executor.run { [self] in try sync(state) }
+    }
+
+    /// Makes the kernel match `state` and returns how many writes that took; 0 when it already did.
+    ///
+    /// Sets come before the rules that name them, and go after: a rule cannot name a missing set.
+    @discardableResult
+    public func sync(_ state: MasqueradeState) throws -> Int {
+        var count = state.enabled ? try enableIPVSConntrack() : 0
+        for family in families {
+            if state.enabled {
+                count += try syncSets(state, family)
+                count += try syncRules(family, enabled: true)
+            } else {
+                count += try syncRules(family, enabled: false)
+                count += try removeSets(family)
+            }
+        }
+        return count
+    }
+
+    /// Sets `net.ipv4.vs.conntrack` to 1 unless it is; returns 1 for a write, else 0.
+    ///
+    /// Without it IPVS leaves its packets untracked and the nat table never sees them, so no
+    /// MASQUERADE rule could match. Without IPVS loaded there is nothing to masquerade yet.
+    private func enableIPVSConntrack() throws -> Int {
+        let path = "/proc/sys/net/ipv4/vs/conntrack"
+        // /proc/sys/net shows the namespace of the thread that opens the file.
+        let wrote = try namespace.run { () throws -> Bool in
+            let descriptor = open(path, O_RDWR | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                if errno == ENOENT { return false }
+                throw NetfilterError(command: ["open", path], status: nil, message: String(cString: strerror(errno)))
+            }
+            defer { close(descriptor) }
+            var current: UInt8 = 0
+            if read(descriptor, &current, 1) == 1, current == UInt8(ascii: "1") { return false }
+            var one = UInt8(ascii: "1")
+            guard pwrite(descriptor, &one, 1, 0) == 1 else {
+                throw NetfilterError(command: ["write", path], status: nil, message: String(cString: strerror(errno)))
+            }
+            return true
+        }
+        if wrote { writes.add(1, ordering: .relaxed) }
+        return wrote ? 1 : 0
+    }
+
+    /// Replaces each of the family's sets whose members differ from `state`.
+    private func syncSets(_ state: MasqueradeState, _ family: AddressFamily) throws -> Int {
+        let existing = Set(try ipsets.names())
+        let wanted: [(String, IPSetType, Set<IPSetMember>)] = [
+            (MasqueradeRules.podSubnetSet(family), .hashNet, state.podSubnetMembers(family)),
+            (MasqueradeRules.loopbackSet(family), .hashIPPortIP, state.loopbackMembers(family)),
+        ]
+        var count = 0
+        for (name, type, members) in wanted {
+            // A set of another type or family reads as an error, and gets replaced.
+            if existing.contains(name), let current = try? ipsets.members(of: name), Set(current) == members {
+                continue
+            }
+            writes.add(1, ordering: .relaxed)
+            count += 1
+            try ipsets.replaceMembers(of: name, with: members, type: type, family: family)
+        }
+        return count
+    }
+
+    /// Destroys the family's sets; the rules naming them must be gone.
+    private func removeSets(_ family: AddressFamily) throws -> Int {
+        let existing = Set(try ipsets.names())
+        var count = 0
+        for name in [MasqueradeRules.podSubnetSet(family), MasqueradeRules.loopbackSet(family)]
+        where existing.contains(name) {
+            writes.add(1, ordering: .relaxed)
+            count += 1
+            try ipsets.destroy(name: name)
+        }
+        return count
+    }
+
+    /// Restores Rudder's chain and jump for `family` when `iptables-save` shows they differ.
+    private func syncRules(_ family: AddressFamily, enabled: Bool) throws -> Int {
+        let save = try runTool(tool(family, "save"), ["-t", "nat"], input: nil)
+        let observed = MasqueradeRules.observe(save: save)
+        guard let script = MasqueradeRules.restoreScript(for: family, enabled: enabled, observed: observed) else {
+            return 0
+        }
+        writes.add(1, ordering: .relaxed)
+        _ = try runTool(tool(family, "restore"), ["--noflush", "-w", "5"], input: script)
+        return 1
+    }
+
+    /// The tool's name: "iptables-legacy-restore", "ip6tables-save", ...
+    private func tool(_ family: AddressFamily, _ action: String) -> String {
+        let base = family == .ipv4 ? "iptables" : "ip6tables"
+        return [base, iptablesVariant, action].compactMap(\.self).joined(separator: "-")
+    }
+
+    /// Runs `tool` inside the namespace and returns its stdout; a non-zero exit throws.
+    private func runTool(_ tool: String, _ arguments: [String], input: String?) throws -> String {
+        let command = [tool] + arguments
+        // A child forked by a thread that entered the namespace starts in that namespace.
+        let result = try namespace.run { () throws -> (Int32?, String, String) in
+            try Self.spawn(command, input: input)
+        }
+        guard result.0 == 0 else { throw NetfilterError(command: command, status: result.0, message: result.2) }
+        return result.1
+    }
+
+    /// Where the tools live; an agent's PATH may lack the sbin folders.
+    private static let searchPath = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+
+    /// Spawns `command` with `input` on stdin and collects stdout and stderr; returns the exit
+    /// status, or nil if a signal ended it.
+    private static func spawn(_ command: [String], input: String?) throws -> (Int32?, String, String) {
+        let fail = { (message: String) in NetfilterError(command: command, status: nil, message: message) }
+        let executable =
+            searchPath.map { "\($0)/\(command[0])" }.first { access($0, X_OK) == 0 } ?? command[0]
+        var pipes: [[Int32]] = []
+        defer { for pipe in pipes { for fd in pipe where fd >= 0 { close(fd) } } }
+        for _ in 0..<3 {
+            var fds: [Int32] = [-1, -1]
+            guard pipe(&fds) == 0 else { throw fail("pipe: \(String(cString: strerror(errno)))") }
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            pipes.append(fds)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0)
+        posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2)
+        let argv = command.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw fail("cannot start \(executable): \(String(cString: strerror(spawned)))") }
+        // The child holds its own copies; the parent's ends must close for EOF to arrive.
+        close(pipes[0][0])
+        close(pipes[1][1])
+        close(pipes[2][1])
+        (pipes[0][0], pipes[1][1], pipes[2][1]) = (-1, -1, -1)
+
+        // The scripts are far smaller than a pipe's buffer, so writing all first cannot deadlock.
+        if let input {
+            var bytes = Array(input.utf8)[...]
+            while !bytes.isEmpty {
+                let written = bytes.withUnsafeBytes { write(pipes[0][1], $0.baseAddress, $0.count) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    break
+                }
+                bytes = bytes.dropFirst(written)
+            }
+        }
+        close(pipes[0][1])
+        pipes[0][1] = -1
+        let (stdout, stderr) = readBoth(pipes[1][0], pipes[2][0])
+
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw fail("waitpid: \(String(cString: strerror(errno)))") }
+        }
+        // WIFEXITED and WEXITSTATUS are macros Swift cannot import.
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : nil, stdout, stderr)
+    }
+
+    /// Reads two pipes to their ends at once, so that neither fills while the other is read.
+    private static func readBoth(_ first: Int32, _ second: Int32) -> (String, String) {
+        var outputs: [[UInt8]] = [[], []]
+        var open = [first, second]
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while open.contains(where: { $0 >= 0 }) {
+            var polled = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&polled, nfds_t(polled.count), -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for index in polled.indices where open[index] >= 0 && polled[index].revents != 0 {
+                let count = buffer.withUnsafeMutableBytes { read(open[index], $0.baseAddress, $0.count) }
+                if count > 0 {
+                    outputs[index] += buffer[..<count]
+                } else if count == 0 || errno != EINTR {
+                    open[index] = -1
+                }
+            }
+        }
+        return (String(decoding: outputs[0], as: UTF8.self), String(decoding: outputs[1], as: UTF8.self))
+    }
+}
