@@ -15,6 +15,7 @@ echo "== fuzz the netlink decoders (60 s)"
 ./scripts/fuzz.sh 60
 echo "== swift test"
 namespaces_before=$(ip netns list | awk '{print $1}' | sort)
+guests_before=$(pgrep -f linux.uml | sort || true)
 rm -f "$log"
 # Started-lines are noise; results, failures and the closing summary stay.
 set +e
@@ -23,5 +24,6 @@ status=${PIPESTATUS[0]}
 set -e
 leftover=$(comm -13 <(echo "$namespaces_before") <(ip netns list | awk '{print $1}' | sort))
 if [ -n "$leftover" ]; then echo "tests left network namespaces behind: $leftover" >&2; exit 1; fi
-if pgrep -f linux.uml >/dev/null; then echo "tests left User-Mode Linux running" >&2; exit 1; fi
+guests_left=$(comm -13 <(echo "$guests_before") <(pgrep -f linux.uml | sort || true))
+if [ -n "$guests_left" ]; then echo "tests left User-Mode Linux running: $guests_left" >&2; exit 1; fi
 exit "$status"
