@@ -129,35 +129,21 @@ public struct RoutesFile: Sendable, Equatable {
             reader.report("\(path): \(name) has no next hop (via is empty)", at: node)
             return nil
         }
-        var hops: [IPAddress] = []
-        var valid = true
-        for item in items {
-            guard case .scalar(let scalar) = item, !YAMLReader.isNull(item) else {
-                reader.reportType(at: path, expected: "an IP address", got: item)
-                valid = false
-                continue
-            }
-            guard let address = IPAddress(scalar.string) else {
-                reader.report("\(path): '\(scalar.string)' is not an IP address", at: item)
-                valid = false
-                continue
-            }
-            if let prefix, address.family != prefix.family {
-                let message =
-                    "\(path): next hop \(address) is \(Self.name(of: address.family)) "
-                    + "but prefix \(prefix) is \(Self.name(of: prefix.family))"
-                reader.report(message, at: item)
-                valid = false
-                continue
-            }
-            guard !hops.contains(address) else {
-                reader.report("\(path): next hop \(address) is listed twice for \(name)", at: item)
-                valid = false
-                continue
-            }
-            hops.append(address)
-        }
-        return valid ? hops : nil
+        return reader.uniqueItems(
+            items, path: path, expected: "an IP address",
+            parse: { text in
+                guard let address = IPAddress(text) else {
+                    return .failure(.init(message: "'\(text)' is not an IP address"))
+                }
+                if let prefix, address.family != prefix.family {
+                    return .failure(
+                        .init(
+                            message: "next hop \(address) is \(Self.name(of: address.family)) "
+                                + "but prefix \(prefix) is \(Self.name(of: prefix.family))"))
+                }
+                return .success(address)
+            },
+            duplicate: { "next hop \($0) is listed twice for \(name)" })
     }
 
     /// The ECMP weights by next hop; each must be one of `nextHops`, checked only when those read cleanly.

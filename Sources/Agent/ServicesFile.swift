@@ -128,30 +128,10 @@ public struct ServicesFile: Sendable, Equatable {
         guard let node = mapping[key] else { return nil }
         guard let items = reader.sequence(node, path: path, expected: "a list of prefixes such as 10.250.0.0/16")
         else { return nil }
-        var prefixes: [IPPrefix] = []
-        var valid = true
-        for item in items {
-            guard case .scalar(let scalar) = item, !YAMLReader.isNull(item) else {
-                reader.reportType(at: path, expected: "a prefix such as 10.250.0.0/16", got: item)
-                valid = false
-                continue
-            }
-            let prefix: IPPrefix
-            do {
-                prefix = try IPPrefix(parsing: scalar.string)
-            } catch {
-                reader.report("\(path): \(error)", at: item)
-                valid = false
-                continue
-            }
-            guard !prefixes.contains(prefix) else {
-                reader.report("\(path): \(prefix) is listed twice", at: item)
-                valid = false
-                continue
-            }
-            prefixes.append(prefix)
-        }
-        return valid ? prefixes : nil
+        return reader.uniqueItems(
+            items, path: path, expected: "a prefix such as 10.250.0.0/16",
+            parse: { text in Result { try IPPrefix(parsing: text) }.mapError { .init(message: "\($0)") } },
+            duplicate: { "\($0) is listed twice" })
     }
 
     /// Whether the kernel would accept `name` for a link (its `dev_valid_name`).
@@ -170,29 +150,17 @@ public struct ServicesFile: Sendable, Equatable {
         let path = mapping.path(of: key)
         guard let node = mapping[key] else { return [] }
         guard let items = reader.sequence(node, path: path, expected: "a list of IP addresses") else { return nil }
-        var addresses: [IPAddress] = []
-        var valid = true
-        for item in items {
-            guard case .scalar(let scalar) = item, !YAMLReader.isNull(item) else {
-                reader.reportType(at: path, expected: "an IP address", got: item)
-                valid = false
-                continue
-            }
-            guard let address = IPAddress(scalar.string) else {
-                // kubectl shows a headless Service's ClusterIP as None; such a Service has nothing to proxy.
-                let hint = scalar.string == "None" ? " (a headless service is not proxied; leave it out)" : ""
-                reader.report("\(path): '\(scalar.string)' is not an IP address\(hint)", at: item)
-                valid = false
-                continue
-            }
-            guard !addresses.contains(address) else {
-                reader.report("\(path): \(address) is listed twice", at: item)
-                valid = false
-                continue
-            }
-            addresses.append(address)
-        }
-        return valid ? addresses : nil
+        return reader.uniqueItems(
+            items, path: path, expected: "an IP address",
+            parse: { text in
+                guard let address = IPAddress(text) else {
+                    // kubectl shows a headless Service's ClusterIP as None; such a Service has nothing to proxy.
+                    let hint = text == "None" ? " (a headless service is not proxied; leave it out)" : ""
+                    return .failure(.init(message: "'\(text)' is not an IP address\(hint)"))
+                }
+                return .success(address)
+            },
+            duplicate: { "\($0) is listed twice" })
     }
 
     /// Problems sorted by position, keeping the order found among those at one position.

@@ -167,6 +167,39 @@ struct YAMLReader {
         return mapping.map { ($0.key, $0.value) }
     }
 
+    /// Parses the scalars of a list one by one, reporting each bad or repeated item at its line;
+    /// nil when any item is wrong, so that nothing of a bad list is used.
+    mutating func uniqueItems<Value: Equatable>(
+        _ items: [Node], path: String, expected: String, parse: (String) -> Result<Value, ItemProblem>,
+        duplicate: (Value) -> String
+    ) -> [Value]? {
+        var values: [Value] = []
+        var valid = true
+        for item in items {
+            guard case .scalar(let scalar) = item, !YAMLReader.isNull(item) else {
+                reportType(at: path, expected: expected, got: item)
+                valid = false
+                continue
+            }
+            switch parse(scalar.string) {
+            case .failure(let problem):
+                report("\(path): \(problem.message)", at: item)
+                valid = false
+            case .success(let value) where values.contains(value):
+                report("\(path): \(duplicate(value))", at: item)
+                valid = false
+            case .success(let value):
+                values.append(value)
+            }
+        }
+        return valid ? values : nil
+    }
+
+    /// Why one list item was refused.
+    struct ItemProblem: Error {
+        let message: String
+    }
+
     /// The items of a list.
     mutating func sequence(_ node: Node, path: String, expected: String) -> [Node]? {
         guard case .sequence(let sequence) = node else {
