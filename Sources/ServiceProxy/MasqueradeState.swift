@@ -30,19 +30,25 @@ public struct MasqueradeState: Hashable, Sendable {
     public init(services: [ProxiedService], settings: ProxySettings, podSubnets: Set<IPPrefix>, enabled: Bool = true) {
         var loopback = Set<IPSetMember>()
         for service in services where service.problems.isEmpty {
-            let local = Set(ServiceTranslator.usableEndpoints(service.endpoints).filter(\.isLocal).map(\.address))
-            guard !local.isEmpty else { continue }
             let dataplane = ServiceTranslator.dataplane(for: service, settings: settings)
-            for (key, desired) in dataplane.virtualServices {
-                guard case .address(let transport, _, _) = key else { continue }
-                for server in desired.realServers where local.contains(server.address) {
-                    loopback.insert(
-                        .ipPortIP(
-                            server.address, protocol: Self.setProtocol(transport), port: server.port, server.address))
-                }
-            }
+            loopback.formUnion(Self.hairpinMembers(of: service, dataplane: dataplane))
         }
         self.init(enabled: enabled, podSubnets: Set(podSubnets.map(\.network)), loopback: loopback)
+    }
+
+    /// The hairpin members one Service needs: one per local endpoint of each programmed virtual service.
+    static func hairpinMembers(of service: ProxiedService, dataplane: ServiceDataplane) -> Set<IPSetMember> {
+        let local = Set(ServiceTranslator.usableEndpoints(service.endpoints).filter(\.isLocal).map(\.address))
+        guard !local.isEmpty else { return [] }
+        var members = Set<IPSetMember>()
+        for (key, desired) in dataplane.virtualServices {
+            guard case .address(let transport, _, _) = key else { continue }
+            for server in desired.realServers where local.contains(server.address) {
+                members.insert(
+                    .ipPortIP(server.address, protocol: Self.setProtocol(transport), port: server.port, server.address))
+            }
+        }
+        return members
     }
 
     /// The pod subnets of one family, as `hash:net` members.

@@ -32,9 +32,7 @@ public actor ServiceProxyReconciler {
     /// How long a removed endpoint may keep its connections.
     public nonisolated let gracePeriod: Duration
 
-    private var services: [ServiceName: ProxiedService] = [:]
-    private var planes: [ServiceName: ServiceDataplane] = [:]
-    private var keyOwners: [IPVSServiceKey: ServiceName] = [:]
+    private var index = ServiceIndex()
     private var observed: [IPVSServiceKey: ObservedVirtualService] = [:]
     private var owned: Set<IPVSServiceKey> = []
     private var bound: Set<IPAddress> = []
@@ -60,18 +58,16 @@ public actor ServiceProxyReconciler {
     @discardableResult
     public func replaceAll(_ wanted: [ProxiedService]) async throws -> Report {
         var report = Report()
-        services = [:]
-        planes = [:]
+        index = ServiceIndex()
         for service in wanted.sorted(by: { $0.name < $1.name }) {
             let problems = service.problems
             guard problems.isEmpty else {
                 report.rejected[service.name] = problems
                 continue
             }
-            services[service.name] = service
-            planes[service.name] = ServiceTranslator.dataplane(for: service, settings: settings)
+            _ = index.set(service, settings: settings)
         }
-        rebuildKeyOwners(into: &report)
+        note(index.conflicts, into: &report)
         // A Service refused now keeps what it had: its recorded virtual services are not planned.
         frozen = Set(report.rejected.keys.map { "\($0)" })
         let resynced = try await resync()
@@ -91,10 +87,8 @@ public actor ServiceProxyReconciler {
             logger.error("service rejected", metadata: ["service": "\(service.name)", "problems": "\(problems)"])
             return report
         }
-        let before = planes[service.name]
-        services[service.name] = service
-        planes[service.name] = ServiceTranslator.dataplane(for: service, settings: settings)
-        try await reconcile(service.name, before: before, into: &report)
+        if !synced { _ = try await resync() }
+        try await reconcile(index.set(service, settings: settings), into: &report)
         return report
     }
 
@@ -102,9 +96,8 @@ public actor ServiceProxyReconciler {
     @discardableResult
     public func remove(_ name: ServiceName) async throws -> Report {
         var report = Report()
-        let before = planes.removeValue(forKey: name)
-        services[name] = nil
-        try await reconcile(name, before: before, into: &report)
+        if !synced { _ = try await resync() }
+        try await reconcile(index.remove(name), into: &report)
         return report
     }
 
@@ -119,12 +112,13 @@ public actor ServiceProxyReconciler {
         let recorded = record.load()
         owned = owned.union(recorded.keys).intersection(observed.keys)
         let frozenKeys = Set(recorded.filter { frozen.contains($0.value) }.keys)
-        let scope = Set(desiredServices().keys).union(observed.keys).subtracting(frozenKeys)
+        let scope = Set(index.keys).union(observed.keys).subtracting(frozenKeys)
         let plan = ServicePlanner.plan(
-            desired: desiredServices(), observed: observed, owned: owned, keys: Array(scope), expired: expiredDrains())
+            desired: index.desired(scope), observed: observed, owned: owned, keys: Array(scope),
+            expired: expiredDrains())
         report.conflicts = plan.conflicts
         try await execute(plan, into: &report)
-        try await bindVIPs(wanted: wantedVIPs(), into: &report)
+        try await bindVIPs(wanted: index.vips, into: &report)
         try await syncMasquerade(force: true)
         synced = true
         logger.info("services synced", metadata: ["report": "\(report)", "owned": "\(owned.count)"])
@@ -140,7 +134,7 @@ public actor ServiceProxyReconciler {
         let fresh = try await kernel.virtualServices(keys)
         for key in keys { observed[key] = fresh[key] }
         let plan = ServicePlanner.plan(
-            desired: desiredServices(), observed: observed, owned: owned, keys: keys, expired: expiredDrains())
+            desired: index.desired(keys), observed: observed, owned: owned, keys: keys, expired: expiredDrains())
         try await execute(plan, into: &report)
         return report
     }
@@ -149,24 +143,23 @@ public actor ServiceProxyReconciler {
     public var ownedServices: [IPVSServiceKey: ObservedVirtualService] { observed.filter { owned.contains($0.key) } }
 
     /// Which Service each virtual service belongs to.
-    public var serviceNames: [IPVSServiceKey: ServiceName] { keyOwners }
+    public var serviceNames: [IPVSServiceKey: ServiceName] { index.keyOwners }
 
     // MARK: - Planning
 
-    private func reconcile(_ name: ServiceName, before: ServiceDataplane?, into report: inout Report) async throws {
-        if !synced { _ = try await resync() }
-        rebuildKeyOwners(into: &report)
-        let keys = Set(before?.virtualServices.keys ?? [:].keys).union(planes[name]?.virtualServices.keys ?? [:].keys)
+    private func reconcile(_ change: ServiceIndex.Change, into report: inout Report) async throws {
+        note(change.conflicts, into: &report)
+        let keys = Array(change.keys)
         // Connection counts decide whether a leaving endpoint drains or goes at once, and only
         // the kernel knows them: re-read this Service's virtual services (reads, no writes).
-        let fresh = try await kernel.virtualServices(Array(keys))
+        let fresh = try await kernel.virtualServices(keys)
         for key in keys { observed[key] = fresh[key] }
         let plan = ServicePlanner.plan(
-            desired: desiredServices(), observed: observed, owned: owned, keys: Array(keys), expired: expiredDrains())
+            desired: index.desired(keys), observed: observed, owned: owned, keys: keys, expired: expiredDrains())
         report.conflicts += plan.conflicts
         try await execute(plan, into: &report)
-        try await bindVIPs(wanted: wantedVIPs(), into: &report)
-        try await syncMasquerade(force: false)
+        try await bindVIPs(adding: change.vipsAdded, removing: change.vipsRemoved)
+        if change.hairpinChanged { try await syncMasquerade(force: false) }
     }
 
     /// Brings the masquerade and hairpin sets and rules in line with the Services.
@@ -175,38 +168,19 @@ public actor ServiceProxyReconciler {
     /// resync always does. With masquerade off, netfilter is not touched at all.
     private func syncMasquerade(force: Bool) async throws {
         guard settings.masquerade else { return }
-        let wanted = NetfilterController.state(
-            for: services.values.sorted { $0.name < $1.name }, settings: settings,
-            podSubnets: Set(settings.podSubnets))
+        let wanted = MasqueradeState(
+            podSubnets: Set(settings.podSubnets.map(\.network)), loopback: index.hairpinMembers)
         guard force || wanted != lastMasquerade else { return }
         _ = try await kernel.syncMasquerade(wanted)
         lastMasquerade = wanted
     }
 
-    /// The first Service (by name) that claims a key gets it; later claimants are conflicts.
-    private func rebuildKeyOwners(into report: inout Report) {
-        keyOwners = [:]
-        for name in planes.keys.sorted() {
-            for key in planes[name]!.virtualServices.keys {
-                if let holder = keyOwners[key] {
-                    report.conflicts.append(key)
-                    logger.warning(
-                        "two services claim one virtual service", metadata: ["key": "\(key)", "kept": "\(holder)"])
-                } else {
-                    keyOwners[key] = name
-                }
-            }
+    /// Reports keys that several Services claim; the first Service by name keeps each.
+    private func note(_ conflicts: [(key: IPVSServiceKey, kept: ServiceName)], into report: inout Report) {
+        for (key, kept) in conflicts {
+            report.conflicts.append(key)
+            logger.warning("two services claim one virtual service", metadata: ["key": "\(key)", "kept": "\(kept)"])
         }
-    }
-
-    private func desiredServices() -> [IPVSServiceKey: DesiredVirtualService] {
-        var result: [IPVSServiceKey: DesiredVirtualService] = [:]
-        for (key, name) in keyOwners { result[key] = planes[name]?.virtualServices[key] }
-        return result
-    }
-
-    private func wantedVIPs() -> Set<IPAddress> {
-        planes.values.reduce(into: Set<IPAddress>()) { $0.formUnion($1.vips) }
     }
 
     private func expiredDrains() -> Set<RealServerReference> {
@@ -232,7 +206,8 @@ public actor ServiceProxyReconciler {
             ownershipChanged = record(operation) || ownershipChanged
         }
         if ownershipChanged {
-            try record.save(Dictionary(uniqueKeysWithValues: owned.map { ($0, keyOwners[$0].map { "\($0)" } ?? "") }))
+            try record.save(
+                Dictionary(uniqueKeysWithValues: owned.map { ($0, index.owner(of: $0).map { "\($0)" } ?? "") }))
         }
     }
 
@@ -269,6 +244,15 @@ public actor ServiceProxyReconciler {
             draining[RealServerReference(service: key, address: address, port: port)] = nil
         }
         return false
+    }
+
+    /// Binds the VIPs that one Service's change brought and unbinds those it left unused.
+    private func bindVIPs(adding: Set<IPAddress>, removing: Set<IPAddress>) async throws {
+        let adding = adding.subtracting(bound)
+        let removing = removing.intersection(bound).filter { !settings.isExcluded($0) }
+        guard !adding.isEmpty || !removing.isEmpty else { return }
+        try await kernel.bindVIPs(adding: adding, removing: removing)
+        bound = bound.union(adding).subtracting(removing)
     }
 
     private func bindVIPs(wanted: Set<IPAddress>, into report: inout Report) async throws {
