@@ -126,58 +126,9 @@ struct IPVSUpdateBenchmark: AsyncParsableCommand {
                     + "rudder \(GuestBenchmark.format(elapsed)), \(writes) IPVS writes")
         }
 
-        // What part of an update does not depend on the change: the masquerade state is recomputed
-        // from every Service (no kernel access when it is unchanged, as here: no endpoint is local).
-        let everyService = workload.proxiedServices()
-        var masqueradeTimes: [Duration] = []
-        for _ in 0..<5 {
-            masqueradeTimes.append(
-                clock.measure {
-                    _ = NetfilterController.state(
-                        for: everyService.sorted { $0.name < $1.name }, settings: IPVSWorkload.settings,
-                        podSubnets: Set(IPVSWorkload.settings.podSubnets))
-                })
-        }
-
-        // A resync with nothing changed reads everything and must write nothing.
-        let resyncWritesBefore = kernel.ipvsWritesSent
-        let resyncStart = clock.now
-        let resync = try await reconciler.resync()
-        let resyncTime = clock.now - resyncStart
-        let resyncWrites = kernel.ipvsWritesSent - resyncWritesBefore
-        guard resyncWrites == 0, resync.applied.isEmpty, resync.failures.isEmpty, resync.conflicts.isEmpty else {
-            throw BenchmarkFailure(
-                "a resync with nothing changed sent \(resyncWrites) IPVS writes (\(resync)); it must send none")
-        }
-        let expected = (0..<services).flatMap {
-            IPVSWorkload.rules(service: $0, endpointAddresses: changed[$0] ?? workload.endpointAddresses(service: $0))
-        }
-        try GuestBenchmark.expectRules(Set(expected), after: "the updates and the resync")
-        try IPVSWorkload.expectVIPs(services, after: "the updates and the resync")
-        try IPVSWorkload.removeVIPs()
-        try GuestBenchmark.clearIPVS()
-
-        let referenceMedian = GuestBenchmark.median(referenceTimes)
-        let rudderMedian = GuestBenchmark.median(rudderTimes)
-        let writesMedian = writeCounts.sorted()[writeCounts.count / 2]
-        let writesMax = writeCounts.max()!
-        GuestBenchmark.say(
-            "ipvs-update: \(services) services × \(endpoints) endpoints; \(updates) updates, each replacing "
-                + "one endpoint of a different service (medians below)")
-        GuestBenchmark.say(
-            "IPVS writes per update: median \(writesMedian), max \(writesMax) "
-                + "(goal ≤ 3: \(writesMax <= 3 ? "met" : "MISSED"))")
-        GuestBenchmark.say(
-            "resync with nothing changed: \(resyncWrites) IPVS writes, \(GuestBenchmark.format(resyncTime))")
-        GuestBenchmark.say(
-            "reference (ipvsadm -a + ipvsadm -d, two process runs): \(GuestBenchmark.format(referenceMedian))")
         GuestBenchmark.say(
             "rudder (ServiceProxyReconciler.update: re-read the service, plan it, apply): "
                 + "\(GuestBenchmark.format(rudderMedian)), max \(GuestBenchmark.format(rudderTimes.max()!))")
-        GuestBenchmark.say(
-            "for information: of an update's time, recomputing the masquerade state from all \(services) Services "
-                + "takes \(GuestBenchmark.format(GuestBenchmark.median(masqueradeTimes))) (median of 5, measured apart)"
-        )
         GuestBenchmark.say(Self.kubeRouter)
         GuestBenchmark.say("ratio: \(GuestBenchmark.ratio(rudderMedian, referenceMedian))")
     }
