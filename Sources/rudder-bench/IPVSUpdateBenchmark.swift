@@ -126,6 +126,38 @@ struct IPVSUpdateBenchmark: AsyncParsableCommand {
                     + "rudder \(GuestBenchmark.format(elapsed)), \(writes) IPVS writes")
         }
 
+        // A resync with nothing changed reads everything and must write nothing.
+        let resyncWritesBefore = kernel.ipvsWritesSent
+        let resyncStart = clock.now
+        let resync = try await reconciler.resync()
+        let resyncTime = clock.now - resyncStart
+        let resyncWrites = kernel.ipvsWritesSent - resyncWritesBefore
+        guard resyncWrites == 0, resync.applied.isEmpty, resync.failures.isEmpty, resync.conflicts.isEmpty else {
+            throw BenchmarkFailure(
+                "a resync with nothing changed sent \(resyncWrites) IPVS writes (\(resync)); it must send none")
+        }
+        let expected = (0..<services).flatMap {
+            IPVSWorkload.rules(service: $0, endpointAddresses: changed[$0] ?? workload.endpointAddresses(service: $0))
+        }
+        try GuestBenchmark.expectRules(Set(expected), after: "the updates and the resync")
+        try IPVSWorkload.expectVIPs(services, after: "the updates and the resync")
+        try IPVSWorkload.removeVIPs()
+        try GuestBenchmark.clearIPVS()
+
+        let referenceMedian = GuestBenchmark.median(referenceTimes)
+        let rudderMedian = GuestBenchmark.median(rudderTimes)
+        let writesMedian = writeCounts.sorted()[writeCounts.count / 2]
+        let writesMax = writeCounts.max()!
+        GuestBenchmark.say(
+            "ipvs-update: \(services) services × \(endpoints) endpoints; \(updates) updates, each replacing "
+                + "one endpoint of a different service (medians below)")
+        GuestBenchmark.say(
+            "IPVS writes per update: median \(writesMedian), max \(writesMax) "
+                + "(goal ≤ 3: \(writesMax <= 3 ? "met" : "MISSED"))")
+        GuestBenchmark.say(
+            "resync with nothing changed: \(resyncWrites) IPVS writes, \(GuestBenchmark.format(resyncTime))")
+        GuestBenchmark.say(
+            "reference (ipvsadm -a + ipvsadm -d, two process runs): \(GuestBenchmark.format(referenceMedian))")
         GuestBenchmark.say(
             "rudder (ServiceProxyReconciler.update: re-read the service, plan it, apply): "
                 + "\(GuestBenchmark.format(rudderMedian)), max \(GuestBenchmark.format(rudderTimes.max()!))")
