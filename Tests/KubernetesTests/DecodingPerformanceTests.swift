@@ -1,0 +1,38 @@
+import Foundation
+import Kubernetes
+import Testing
+
+/// Decodes a cluster-sized LIST and prints how long it took; there is no timing assertion (the machines are shared).
+@Suite struct DecodingPerformanceTests {
+    @Test func tenThousandServicesAndSlicesDecode() throws {
+        let services = (0..<10_000).map { index in
+            Fixtures.service(
+                name: "svc-\(index)", namespace: "ns-\(index % 50)", resourceVersion: "\(index + 1)",
+                clusterIP: "10.96.\(index / 256).\(index % 256)")
+        }
+        let slices = (0..<10_000).map { index in
+            Fixtures.endpointSlice(
+                name: "svc-\(index)-abcde", service: "svc-\(index)", namespace: "ns-\(index % 50)",
+                resourceVersion: "\(20_000 + index)", endpoints: 10, base: index * 10)
+        }
+        let serviceBody = Array(Fixtures.list(kind: "Service", resourceVersion: "50000", items: services).utf8)
+        let sliceBody = Array(
+            Fixtures.list(
+                kind: "EndpointSlice", apiVersion: "discovery.k8s.io/v1", resourceVersion: "50000", items: slices
+            ).utf8)
+
+        let clock = ContinuousClock()
+        var decodedServices: ResourceList<Service>?
+        var decodedSlices: ResourceList<EndpointSlice>?
+        let serviceTime = try clock.measure { decodedServices = try ResourceList<Service>.decode(serviceBody) }
+        let sliceTime = try clock.measure { decodedSlices = try ResourceList<EndpointSlice>.decode(sliceBody) }
+
+        #expect(decodedServices?.items.count == 10_000)
+        #expect(decodedSlices?.items.count == 10_000)
+        #expect(decodedSlices?.items.last?.endpoints.count == 10)
+        let megabytes = Double(serviceBody.count + sliceBody.count) / 1_048_576
+        print(
+            "decoded 10,000 Services in \(serviceTime) and 10,000 EndpointSlices (10 endpoints each) in "
+                + "\(sliceTime); \(String(format: "%.1f", megabytes)) MiB of JSON")
+    }
+}
