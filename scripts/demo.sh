@@ -57,8 +57,8 @@ grep -h "repairing" /tmp/rudder-demo-$$.log || true
 rm -f /tmp/rudder-demo-$$.log
 
 scene "the service proxy: this kernel has no IPVS, so it runs in a User-Mode Linux guest"
-./scripts/uml-run.sh "ip_vs ip_vs_rr veth dummy nf_conntrack nf_nat iptable_nat ip6table_nat xt_ipvs xt_set \
-    xt_MASQUERADE xt_comment ip_set ip_set_hash_ip ip_set_hash_net ip_set_hash_ipportip" \
+./scripts/uml-run.sh "ip_vs ip_vs_rr veth dummy nf_conntrack nf_nat iptable_nat ip6table_nat xt_mark xt_set \
+    xt_MASQUERADE xt_comment ip_set ip_set_hash_ip ip_set_hash_net ip_set_hash_ipport ip_set_hash_ipportip" \
     scripts/demo/proxy-in-guest.sh "$PWD/$rudder"
 
 scene "done: the sandboxes are removed on exit"

@@ -63,6 +63,20 @@ public final class InMemoryServiceKernel: ServiceKernel {
         }
     }
 
+    public func updateMasquerade(adding: Set<IPSetMember>, removing: Set<IPSetMember>) async throws -> Int {
+        state.withLock { state in
+            guard var current = state.masquerade else { return 0 }
+            for member in removing {
+                if case .ipPortIP = member { current.loopback.remove(member) } else { current.services.remove(member) }
+            }
+            for member in adding {
+                if case .ipPortIP = member { current.loopback.insert(member) } else { current.services.insert(member) }
+            }
+            state.masquerade = current
+            return removing.count + adding.count
+        }
+    }
+
     /// The masquerade state last synced.
     public var masquerade: MasqueradeState? { state.withLock { $0.masquerade } }
 

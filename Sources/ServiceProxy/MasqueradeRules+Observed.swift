@@ -1,17 +1,14 @@
 extension MasqueradeRules {
     /// Rudder's part of one `iptables-save -t nat` output.
     public struct Observed: Hashable, Sendable {
-        /// Whether Rudder's chain exists.
-        public var chainExists: Bool
-        /// The rules of Rudder's chain, in order, with single spaces.
-        public var rules: [String]
-        /// The specifications of POSTROUTING's rules that jump to Rudder's chain, in order.
-        public var jumps: [String]
+        /// Each of Rudder's chains that exists, with its rules in order and single spaces.
+        public var chains: [String: [String]]
+        /// For each built-in chain, the specifications of its rules that jump to one of Rudder's chains, in order.
+        public var jumps: [String: [String]]
 
         /// An observation; by default, nothing of Rudder's is there.
-        public init(chainExists: Bool = false, rules: [String] = [], jumps: [String] = []) {
-            self.chainExists = chainExists
-            self.rules = rules
+        public init(chains: [String: [String]] = [:], jumps: [String: [String]] = [:]) {
+            self.chains = chains
             self.jumps = jumps
         }
     }

@@ -3,15 +3,31 @@ import Netlink
 /// Rudder's own rules in the nat table, rendered for `iptables-restore --noflush` and compared
 /// with what `iptables-save -t nat` prints. Pure.
 ///
-/// Rudder owns one chain, `RUDDER-POSTROUTING`, and the jumps to it from POSTROUTING. Every
-/// other chain and rule of the table belongs to someone else and is never named in a script.
-/// Rules are written exactly as `iptables-save` prints them, so that an unchanged chain reads
-/// back equal and a resync writes nothing.
+/// Two chains, as kube-proxy's IPVS mode splits the work, because IPVS rewrites the destination
+/// before POSTROUTING and a VIP can only be recognised on the way in:
+/// - `RUDDER-SERVICES`, jumped to from PREROUTING and OUTPUT, marks connections to Rudder's own
+///   virtual services from outside the pod network;
+/// - `RUDDER-POSTROUTING` masquerades marked connections, and hairpin connections.
+///
+/// Rudder owns these two chains and the jumps to them. Every other chain and rule of the table
+/// belongs to someone else and is never named in a script. Rules are written exactly as
+/// `iptables-save` prints them, so that unchanged chains read back equal and a resync writes
+/// nothing.
 public enum MasqueradeRules {
-    /// Rudder's chain in the nat table.
-    public static let chain = "RUDDER-POSTROUTING"
-    /// The comment on the jump from POSTROUTING, so a person reading the table knows whose it is.
+    /// The chain that marks connections to masquerade.
+    public static let servicesChain = "RUDDER-SERVICES"
+    /// The chain that masquerades.
+    public static let postroutingChain = "RUDDER-POSTROUTING"
+    /// The comment on each jump, so a person reading the table knows whose it is.
     public static let comment = "rudder"
+    /// The packet mark bit of a connection to masquerade. kube-proxy uses 0x4000 and 0x8000,
+    /// Calico the upper 16 bits, Cilium 0x0f00: 0x2000 is clear of all of them.
+    public static let markBit = "0x2000"
+
+    /// Each built-in chain and the chain of Rudder's it jumps to.
+    public static let hooks: [(builtin: String, chain: String)] = [
+        ("PREROUTING", servicesChain), ("OUTPUT", servicesChain), ("POSTROUTING", postroutingChain),
+    ]
 
     /// The `hash:ip,port,ip` set of hairpin members for `family`.
     public static func loopbackSet(_ family: AddressFamily) -> String {
@@ -23,26 +39,42 @@ public enum MasqueradeRules {
         family == .ipv4 ? "RUDDER-POD-SUBNETS" : "RUDDER-POD-SUBNETS-6"
     }
 
-    /// The jump from POSTROUTING to Rudder's chain, without the "-A POSTROUTING" in front.
-    public static let jumpSpecification = "-m comment --comment \(comment) -j \(chain)"
+    /// The `hash:ip,port` set of masqueraded virtual services (`VIP,PROTO:PORT`) for `family`.
+    public static func serviceSet(_ family: AddressFamily) -> String {
+        family == .ipv4 ? "RUDDER-VIRTUAL-SERVICES" : "RUDDER-VIRTUAL-SERVICES-6"
+    }
 
-    /// The rules of Rudder's chain for `family`, as `iptables-save` prints them.
-    public static func chainRules(_ family: AddressFamily) -> [String] {
+    /// A jump to `chain`, without the "-A BUILTIN" in front.
+    public static func jumpSpecification(to chain: String) -> String {
+        "-m comment --comment \(comment) -j \(chain)"
+    }
+
+    /// The rules of each of Rudder's chains for `family`, as `iptables-save` prints them.
+    public static func chainRules(_ family: AddressFamily) -> [String: [String]] {
         [
-            // Hairpin: a pod reaching itself through its Service would otherwise see its own
-            // address as the source and answer itself directly.
-            "-A \(chain) -m set --match-set \(loopbackSet(family)) dst,dst,src -j MASQUERADE",
-            // From outside the pod network: replies must return through this node for IPVS to
-            // undo its NAT, and the backend's routes need not lead here. iptables-save leaves out
-            // "--ipvs" when --vdir implies it, and so must this text to read back equal.
-            "-A \(chain) -m ipvs --vdir ORIGINAL --vmethod MASQ -m set ! --match-set "
-                + "\(podSubnetSet(family)) src -j MASQUERADE",
+            servicesChain: [
+                // From outside the pod network to one of Rudder's virtual services: replies must
+                // return through this node for IPVS to undo its NAT, and the backend's routes
+                // need not lead here. From inside, the pod network's routes bring them back.
+                "-A \(servicesChain) -m set --match-set \(serviceSet(family)) dst,dst -m set ! --match-set "
+                    + "\(podSubnetSet(family)) src -j MARK --set-xmark \(markBit)/\(markBit)"
+            ],
+            postroutingChain: [
+                // Hairpin: a pod reaching itself through its Service would otherwise see its own
+                // address as the source and answer itself directly.
+                "-A \(postroutingChain) -m set --match-set \(loopbackSet(family)) dst,dst,src -j MASQUERADE",
+                "-A \(postroutingChain) -m mark ! --mark \(markBit)/\(markBit) -j RETURN",
+                // The bit is Rudder's business only: cleared before anyone else's rules see it.
+                "-A \(postroutingChain) -j MARK --set-xmark 0x0/\(markBit)",
+                "-A \(postroutingChain) -j MASQUERADE",
+            ],
         ]
     }
 
-    /// Reads Rudder's chain and jumps out of `iptables-save -t nat` output; everything else is ignored.
+    /// Reads Rudder's chains and jumps out of `iptables-save -t nat` output; everything else is ignored.
     public static func observe(save text: some StringProtocol) -> Observed {
         var observed = Observed()
+        let chains = Set(hooks.map(\.chain))
         var inNat = false
         for raw in text.split(whereSeparator: \.isNewline) {
             let line = raw.split(separator: " ").joined(separator: " ")
@@ -51,12 +83,16 @@ public enum MasqueradeRules {
                 continue
             }
             guard inNat else { continue }
-            if line.hasPrefix(":\(chain) ") {
-                observed.chainExists = true
-            } else if line.hasPrefix("-A \(chain) ") {
-                observed.rules.append(line)
-            } else if line.hasPrefix("-A POSTROUTING "), line.hasSuffix(" -j \(chain)") {
-                observed.jumps.append(String(line.dropFirst("-A POSTROUTING ".count)))
+            let words = line.split(separator: " ", maxSplits: 2).map(String.init)
+            guard words.count >= 2 else { continue }
+            if words[0].hasPrefix(":"), chains.contains(String(words[0].dropFirst())) {
+                observed.chains[String(words[0].dropFirst()), default: []] += []
+            } else if words[0] == "-A", chains.contains(words[1]) {
+                observed.chains[words[1], default: []].append(line)
+            } else if words[0] == "-A", words.count == 3,
+                chains.contains(where: { (" " + words[2]).hasSuffix(" -j \($0)") })
+            {
+                observed.jumps[words[1], default: []].append(words[2])
             }
         }
         return observed
@@ -65,26 +101,38 @@ public enum MasqueradeRules {
     /// The `iptables-restore --noflush` script that makes `observed` what `enabled` wants, or nil
     /// when it already is.
     ///
-    /// Enabled: the chain holds exactly `chainRules`, and POSTROUTING has one jump to it, first,
-    /// so that no earlier rule of someone else's can end the chain walk before it. Disabled: the
-    /// jumps and the chain are gone.
+    /// Enabled: each chain holds exactly its `chainRules`, and each hooked built-in chain has
+    /// one jump to it, first, so that no earlier rule of someone else's can end the walk before
+    /// it. Disabled: the jumps and the chains are gone.
     public static func restoreScript(for family: AddressFamily, enabled: Bool, observed: Observed) -> String? {
+        let wanted = enabled ? Observed(chains: chainRules(family), jumps: wantedJumps) : Observed()
+        guard observed != wanted else { return nil }
         var lines: [String] = []
-        if enabled {
-            let wanted = chainRules(family)
-            let jumpsRight = observed.jumps == [jumpSpecification]
-            if observed.chainExists && observed.rules == wanted && jumpsRight { return nil }
+        // Chains come before the jumps that name them, and go after the jumps are deleted.
+        for chain in [servicesChain, postroutingChain] where observed.chains[chain] != wanted.chains[chain] {
+            guard let rules = wanted.chains[chain] else { continue }
             // Declaring a chain that exists flushes it under --noflush; the -F makes that explicit.
-            lines += [":\(chain) - [0:0]", "-F \(chain)"] + wanted
-            if !jumpsRight {
-                lines += observed.jumps.map { "-D POSTROUTING \($0)" }
-                lines.append("-I POSTROUTING 1 \(jumpSpecification)")
-            }
-        } else {
-            guard observed.chainExists || !observed.jumps.isEmpty else { return nil }
-            lines += observed.jumps.map { "-D POSTROUTING \($0)" }
-            if observed.chainExists { lines += ["-F \(chain)", "-X \(chain)"] }
+            lines += [":\(chain) - [0:0]", "-F \(chain)"] + rules
+        }
+        for (builtin, chain) in hooks {
+            // A bare "-j CHAIN" has no space before it.
+            let jumpsToChain = { (spec: String) in (" " + spec).hasSuffix(" -j \(chain)") }
+            let have = (observed.jumps[builtin] ?? []).filter(jumpsToChain)
+            let want = (wanted.jumps[builtin] ?? []).filter(jumpsToChain)
+            guard have != want else { continue }
+            lines += have.map { "-D \(builtin) \($0)" } + want.map { "-I \(builtin) 1 \($0)" }
+        }
+        for chain in [servicesChain, postroutingChain]
+        where observed.chains[chain] != nil && wanted.chains[chain] == nil {
+            lines += ["-F \(chain)", "-X \(chain)"]
         }
         return (["*nat"] + lines + ["COMMIT", ""]).joined(separator: "\n")
+    }
+
+    /// The jumps Rudder wants: one per hooked built-in chain.
+    public static var wantedJumps: [String: [String]] {
+        var jumps: [String: [String]] = [:]
+        for (builtin, chain) in hooks { jumps[builtin] = [jumpSpecification(to: chain)] }
+        return jumps
     }
 }

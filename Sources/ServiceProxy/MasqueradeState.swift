@@ -14,12 +14,22 @@ public struct MasqueradeState: Hashable, Sendable {
     public var podSubnets: Set<IPPrefix>
     /// One `ENDPOINT,PROTO:PORT,ENDPOINT` member per local endpoint of a virtual service: hairpin traffic.
     public var loopback: Set<IPSetMember>
+    /// One `VIP,PROTO:PORT` member per virtual service whose outside traffic is masqueraded.
+    ///
+    /// Only Rudder's own virtual services are in it, so traffic to an IPVS service someone else
+    /// made is never rewritten; nor is traffic to an external address of a Service with
+    /// externalTrafficPolicy Local, whose backends must see the client's address.
+    public var services: Set<IPSetMember>
 
     /// A state; by default enabled and empty.
-    public init(enabled: Bool = true, podSubnets: Set<IPPrefix> = [], loopback: Set<IPSetMember> = []) {
+    public init(
+        enabled: Bool = true, podSubnets: Set<IPPrefix> = [], loopback: Set<IPSetMember> = [],
+        services: Set<IPSetMember> = []
+    ) {
         self.enabled = enabled
         self.podSubnets = podSubnets
         self.loopback = loopback
+        self.services = services
     }
 
     /// The state that the `services` need, as `ServiceTranslator` programs them with `settings`.
@@ -29,11 +39,14 @@ public struct MasqueradeState: Hashable, Sendable {
     /// are skipped, as the reconciler refuses them.
     public init(services: [ProxiedService], settings: ProxySettings, podSubnets: Set<IPPrefix>, enabled: Bool = true) {
         var loopback = Set<IPSetMember>()
+        var masqueraded = Set<IPSetMember>()
         for service in services where service.problems.isEmpty {
             let dataplane = ServiceTranslator.dataplane(for: service, settings: settings)
             loopback.formUnion(Self.hairpinMembers(of: service, dataplane: dataplane))
+            masqueraded.formUnion(Self.serviceMembers(of: dataplane))
         }
-        self.init(enabled: enabled, podSubnets: Set(podSubnets.map(\.network)), loopback: loopback)
+        self.init(
+            enabled: enabled, podSubnets: Set(podSubnets.map(\.network)), loopback: loopback, services: masqueraded)
     }
 
     /// The hairpin members one Service needs: one per local endpoint of each programmed virtual service.
@@ -49,6 +62,21 @@ public struct MasqueradeState: Hashable, Sendable {
             }
         }
         return members
+    }
+
+    /// The `VIP,PROTO:PORT` members of a dataplane's masqueraded virtual services.
+    static func serviceMembers(of dataplane: ServiceDataplane) -> Set<IPSetMember> {
+        var members = Set<IPSetMember>()
+        for key in dataplane.masqueraded {
+            guard case .address(let transport, let address, let port) = key else { continue }
+            members.insert(.ipPort(address, protocol: setProtocol(transport), port: port))
+        }
+        return members
+    }
+
+    /// The masqueraded virtual services of one family.
+    public func serviceMembers(_ family: AddressFamily) -> Set<IPSetMember> {
+        services.filter { $0.family == family }
     }
 
     /// The pod subnets of one family, as `hash:net` members.

@@ -40,6 +40,14 @@ public final class NetfilterController: Sendable {
         ipsets = try IPSetClient(namespace: namespace)
     }
 
+    /// The kernel modules the rules and sets need, for kernels that do not load them on demand
+    /// (User-Mode Linux guests): conntrack and NAT, the set, mark and comment matches, the
+    /// MASQUERADE target and the three set types.
+    public static let kernelModules = [
+        "nf_conntrack", "nf_nat", "iptable_nat", "ip6table_nat", "xt_set", "xt_mark", "xt_comment", "xt_MASQUERADE",
+        "ip_set", "ip_set_hash_net", "ip_set_hash_ipport", "ip_set_hash_ipportip",
+    ]
+
     /// How many writes (set replacements, rule restores) this controller has sent so far.
     public var writesSent: Int { writes.load(ordering: .relaxed) }
 
@@ -100,13 +108,59 @@ public final class NetfilterController: Sendable {
         return wrote ? 1 : 0
     }
 
+    /// `update`, on the controller's own thread.
+    @discardableResult
+    public func applyChange(adding: Set<IPSetMember>, removing: Set<IPSetMember>) async throws -> Int {
+        try await executor.run { [self] in try update(adding: adding, removing: removing) }
+    }
+
+    /// Adds and deletes single members of the hairpin and service sets, which `sync` made.
+    ///
+    /// This is the path of one Service's change: it neither reads the sets nor runs
+    /// `iptables-save`, so its cost does not grow with the number of Services. A member goes to
+    /// the set of its kind (`VIP,PROTO:PORT` to the service set, `IP,PROTO:PORT,IP` to the
+    /// hairpin set) and family.
+    @discardableResult
+    public func update(adding: Set<IPSetMember>, removing: Set<IPSetMember>) throws -> Int {
+        var count = 0
+        for member in removing.sorted(by: { $0.description < $1.description }) {
+            guard let name = Self.setName(for: member), families.contains(member.family) else { continue }
+            try ipsets.delete(member, from: name)
+            count += 1
+        }
+        for member in adding.sorted(by: { $0.description < $1.description }) {
+            guard let name = Self.setName(for: member), families.contains(member.family) else { continue }
+            try ipsets.add(member, to: name)
+            count += 1
+        }
+        writes.add(count, ordering: .relaxed)
+        return count
+    }
+
+    /// The set a hairpin or service member belongs in.
+    static func setName(for member: IPSetMember) -> String? {
+        switch member {
+        case .ipPort: MasqueradeRules.serviceSet(member.family)
+        case .ipPortIP: MasqueradeRules.loopbackSet(member.family)
+        case .ip, .net: nil
+        }
+    }
+
+    /// The family's sets: name, type and the members `state` wants.
+    private static func sets(
+        _ state: MasqueradeState, _ family: AddressFamily
+    ) -> [(String, IPSetType, Set<IPSetMember>)] {
+        [
+            (MasqueradeRules.podSubnetSet(family), .hashNet, state.podSubnetMembers(family)),
+            (MasqueradeRules.loopbackSet(family), .hashIPPortIP, state.loopbackMembers(family)),
+            (MasqueradeRules.serviceSet(family), .hashIPPort, state.serviceMembers(family)),
+        ]
+    }
+
     /// Replaces each of the family's sets whose members differ from `state`.
     private func syncSets(_ state: MasqueradeState, _ family: AddressFamily) throws -> Int {
         let existing = Set(try ipsets.names())
-        let wanted: [(String, IPSetType, Set<IPSetMember>)] = [
-            (MasqueradeRules.podSubnetSet(family), .hashNet, state.podSubnetMembers(family)),
-            (MasqueradeRules.loopbackSet(family), .hashIPPortIP, state.loopbackMembers(family)),
-        ]
+        let wanted = Self.sets(state, family)
         var count = 0
         for (name, type, members) in wanted {
             // A set of another type or family reads as an error, and gets replaced.
@@ -124,8 +178,7 @@ public final class NetfilterController: Sendable {
     private func removeSets(_ family: AddressFamily) throws -> Int {
         let existing = Set(try ipsets.names())
         var count = 0
-        for name in [MasqueradeRules.podSubnetSet(family), MasqueradeRules.loopbackSet(family)]
-        where existing.contains(name) {
+        for (name, _, _) in Self.sets(MasqueradeState(), family) where existing.contains(name) {
             writes.add(1, ordering: .relaxed)
             count += 1
             try ipsets.destroy(name: name)

@@ -139,6 +139,10 @@ public final class NetlinkServiceKernel: ServiceKernel {
         try await netfilter().apply(state)
     }
 
+    public func updateMasquerade(adding: Set<IPSetMember>, removing: Set<IPSetMember>) async throws -> Int {
+        try await netfilter().applyChange(adding: adding, removing: removing)
+    }
+
     /// The netfilter controller, made on first use: a proxy with masquerade off never needs
     /// iptables or the ipset modules.
     private func netfilter() throws -> NetfilterController {

@@ -74,7 +74,7 @@ public struct ProxiedService: Hashable, Sendable {
             if let nodePort = port.nodePort, !(1...65_535).contains(nodePort) {
                 problems.append("nodePort \(nodePort) is out of range 1...65535")
             }
-            if !(1...65_535).contains(port.targetPort) {
+            if port.targetPortName == nil, !(1...65_535).contains(port.targetPort) {
                 problems.append("targetPort \(port.targetPort) is out of range 1...65535")
             }
             if !seen.insert("\(port.transport)/\(port.port)").inserted {

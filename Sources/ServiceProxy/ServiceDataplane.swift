@@ -6,10 +6,18 @@ public struct ServiceDataplane: Hashable, Sendable {
     public var virtualServices: [IPVSServiceKey: DesiredVirtualService]
     /// Addresses to hold on the dummy link: ClusterIPs, externalIPs and load-balancer IPs.
     public var vips: Set<IPAddress>
+    /// Virtual services whose traffic from outside the pod network is masqueraded: all but the
+    /// external ones (NodePorts, externalIPs, load-balancer IPs) of a Service whose
+    /// externalTrafficPolicy is Local, which keep the client's address.
+    public var masqueraded: Set<IPVSServiceKey>
 
     /// A dataplane value.
-    public init(virtualServices: [IPVSServiceKey: DesiredVirtualService] = [:], vips: Set<IPAddress> = []) {
+    public init(
+        virtualServices: [IPVSServiceKey: DesiredVirtualService] = [:], vips: Set<IPAddress> = [],
+        masqueraded: Set<IPVSServiceKey> = []
+    ) {
         self.virtualServices = virtualServices
         self.vips = vips
+        self.masqueraded = masqueraded
     }
 }

@@ -3,7 +3,7 @@ import Netlink
 /// The desired Services, indexed so that changing one Service costs only that Service. Pure value.
 ///
 /// Beside each Service's dataplane it keeps who claims each virtual service (the first by name
-/// wins, as in a full rebuild), how many Services use each VIP, and how many use each hairpin
+/// wins, as in a full rebuild), how many Services use each VIP, and how many use each masquerade
 /// member, so an update never walks the other Services.
 struct ServiceIndex: Sendable {
     /// What one `set` or `remove` changed.
@@ -16,29 +16,34 @@ struct ServiceIndex: Sendable {
         var vipsAdded: Set<IPAddress> = []
         /// VIPs no Service uses any more.
         var vipsRemoved: Set<IPAddress> = []
-        /// Whether the union of hairpin members changed.
-        var hairpinChanged = false
+        /// Masquerade members (hairpin and service) no Service needed before.
+        var masqueradeAdded: Set<IPSetMember> = []
+        /// Masquerade members no Service needs any more.
+        var masqueradeRemoved: Set<IPSetMember> = []
+        /// Whether the union of hairpin or service members changed.
+        var masqueradeChanged: Bool { !masqueradeAdded.isEmpty || !masqueradeRemoved.isEmpty }
     }
 
     private(set) var services: [ServiceName: ProxiedService] = [:]
     private(set) var planes: [ServiceName: ServiceDataplane] = [:]
     private var claimants: [IPVSServiceKey: [ServiceName]] = [:]
     private var vipUsers: [IPAddress: Int] = [:]
-    private var hairpin: [ServiceName: Set<IPSetMember>] = [:]
-    private var hairpinUsers: [IPSetMember: Int] = [:]
+    private var masquerade: [ServiceName: Set<IPSetMember>] = [:]
+    private var masqueradeUsers: [IPSetMember: Int] = [:]
 
     /// Adds or replaces a Service that has no problems.
     mutating func set(_ service: ProxiedService, settings: ProxySettings) -> Change {
         let plane = ServiceTranslator.dataplane(for: service, settings: settings)
-        let members = MasqueradeState.hairpinMembers(of: service, dataplane: plane)
+        let members = MasqueradeState.hairpinMembers(of: service, dataplane: plane).union(
+            MasqueradeState.serviceMembers(of: plane))
         services[service.name] = service
-        return replace(service.name, plane: plane, hairpin: members)
+        return replace(service.name, plane: plane, masquerade: members)
     }
 
     /// Forgets a Service.
     mutating func remove(_ name: ServiceName) -> Change {
         services[name] = nil
-        return replace(name, plane: nil, hairpin: [])
+        return replace(name, plane: nil, masquerade: [])
     }
 
     /// The Service that holds a virtual service.
@@ -74,10 +79,17 @@ struct ServiceIndex: Sendable {
     var vips: Set<IPAddress> { Set(vipUsers.keys) }
 
     /// Every hairpin member some Service needs.
-    var hairpinMembers: Set<IPSetMember> { Set(hairpinUsers.keys) }
+    var hairpinMembers: Set<IPSetMember> {
+        Set(masqueradeUsers.keys.filter { if case .ipPortIP = $0 { true } else { false } })
+    }
+
+    /// Every masqueraded virtual service some Service has.
+    var serviceMembers: Set<IPSetMember> {
+        Set(masqueradeUsers.keys.filter { if case .ipPort = $0 { true } else { false } })
+    }
 
     private mutating func replace(
-        _ name: ServiceName, plane: ServiceDataplane?, hairpin members: Set<IPSetMember>
+        _ name: ServiceName, plane: ServiceDataplane?, masquerade members: Set<IPSetMember>
     )
         -> Change
     {
@@ -109,13 +121,13 @@ struct ServiceIndex: Sendable {
             change.vipsAdded.insert(vip)
         }
 
-        let oldMembers = hairpin[name] ?? []
-        hairpin[name] = members.isEmpty ? nil : members
-        for member in oldMembers.subtracting(members) where Self.release(member, in: &hairpinUsers) {
-            change.hairpinChanged = true
+        let oldMembers = masquerade[name] ?? []
+        masquerade[name] = members.isEmpty ? nil : members
+        for member in oldMembers.subtracting(members) where Self.release(member, in: &masqueradeUsers) {
+            change.masqueradeRemoved.insert(member)
         }
-        for member in members.subtracting(oldMembers) where Self.retain(member, in: &hairpinUsers) {
-            change.hairpinChanged = true
+        for member in members.subtracting(oldMembers) where Self.retain(member, in: &masqueradeUsers) {
+            change.masqueradeAdded.insert(member)
         }
         return change
     }

@@ -10,16 +10,21 @@ public struct ServicePort: Hashable, Sendable {
     public var nodePort: Int?
     /// The endpoints' port when an endpoint does not name one (a numeric targetPort).
     public var targetPort: Int
+    /// A named targetPort, as Kubernetes allows: each endpoint's number then comes from the
+    /// endpoint's own ports under this Service port's name, and an endpoint without it is left out.
+    public var targetPortName: String?
 
     /// A service port.
     public init(
-        name: String = "", transport: TransportProtocol = .tcp, port: Int, nodePort: Int? = nil, targetPort: Int? = nil
+        name: String = "", transport: TransportProtocol = .tcp, port: Int, nodePort: Int? = nil, targetPort: Int? = nil,
+        targetPortName: String? = nil
     ) {
         self.name = name
         self.transport = transport
         self.port = port
         self.nodePort = nodePort
         self.targetPort = targetPort ?? port
+        self.targetPortName = targetPortName
     }
 }
 

@@ -39,6 +39,10 @@ public actor ServiceProxyReconciler {
     private var draining: [RealServerReference: ContinuousClock.Instant] = [:]
     private var synced = false
     private var frozen: Set<String> = []
+    /// VIPs of frozen Services' virtual services, kept bound while those Services are refused.
+    private var frozenVIPs: Set<IPAddress> = []
+    /// Service set members of frozen Services' virtual services, kept for the same reason.
+    private var frozenMembers: Set<IPSetMember> = []
     private var lastMasquerade: MasqueradeState?
 
     /// A reconciler; nothing happens until `resync` or `update`.
@@ -55,8 +59,11 @@ public actor ServiceProxyReconciler {
     }
 
     /// Replaces the whole desired set (standalone mode, start-up) and reconciles everything.
+    ///
+    /// Services named in `frozen` were refused before they reached the proxy's model (the agent
+    /// could not translate them): like Services with problems, they keep what they had.
     @discardableResult
-    public func replaceAll(_ wanted: [ProxiedService]) async throws -> Report {
+    public func replaceAll(_ wanted: [ProxiedService], frozen refused: Set<ServiceName> = []) async throws -> Report {
         var report = Report()
         index = ServiceIndex()
         for service in wanted.sorted(by: { $0.name < $1.name }) {
@@ -69,7 +76,7 @@ public actor ServiceProxyReconciler {
         }
         note(index.conflicts, into: &report)
         // A Service refused now keeps what it had: its recorded virtual services are not planned.
-        frozen = Set(report.rejected.keys.map { "\($0)" })
+        frozen = Set(report.rejected.keys.map { "\($0)" }).union(refused.map { "\($0)" })
         let resynced = try await resync()
         report.applied = resynced.applied
         report.failures = resynced.failures
@@ -88,6 +95,7 @@ public actor ServiceProxyReconciler {
             return report
         }
         if !synced { _ = try await resync() }
+        frozen.remove("\(service.name)")
         try await reconcile(index.set(service, settings: settings), into: &report)
         return report
     }
@@ -97,6 +105,7 @@ public actor ServiceProxyReconciler {
     public func remove(_ name: ServiceName) async throws -> Report {
         var report = Report()
         if !synced { _ = try await resync() }
+        frozen.remove("\(name)")
         try await reconcile(index.remove(name), into: &report)
         return report
     }
@@ -112,13 +121,15 @@ public actor ServiceProxyReconciler {
         let recorded = record.load()
         owned = owned.union(recorded.keys).intersection(observed.keys)
         let frozenKeys = Set(recorded.filter { frozen.contains($0.value) }.keys)
+        frozenVIPs = Set(frozenKeys.compactMap { if case .address(_, let address, _) = $0 { address } else { nil } })
+        frozenMembers = MasqueradeState.serviceMembers(of: ServiceDataplane(masqueraded: frozenKeys))
         let scope = Set(index.keys).union(observed.keys).subtracting(frozenKeys)
         let plan = ServicePlanner.plan(
             desired: index.desired(scope), observed: observed, owned: owned, keys: Array(scope),
             expired: expiredDrains())
         report.conflicts = plan.conflicts
         try await execute(plan, into: &report)
-        try await bindVIPs(wanted: index.vips, into: &report)
+        try await bindVIPs(wanted: index.vips.union(frozenVIPs), into: &report)
         try await syncMasquerade(force: true)
         synced = true
         logger.info("services synced", metadata: ["report": "\(report)", "owned": "\(owned.count)"])
@@ -159,7 +170,7 @@ public actor ServiceProxyReconciler {
         report.conflicts += plan.conflicts
         try await execute(plan, into: &report)
         try await bindVIPs(adding: change.vipsAdded, removing: change.vipsRemoved)
-        if change.hairpinChanged { try await syncMasquerade(force: false) }
+        if change.masqueradeChanged { try await updateMasquerade(change) }
     }
 
     /// Brings the masquerade and hairpin sets and rules in line with the Services.
@@ -169,10 +180,27 @@ public actor ServiceProxyReconciler {
     private func syncMasquerade(force: Bool) async throws {
         guard settings.masquerade else { return }
         let wanted = MasqueradeState(
-            podSubnets: Set(settings.podSubnets.map(\.network)), loopback: index.hairpinMembers)
+            podSubnets: Set(settings.podSubnets.map(\.network)), loopback: index.hairpinMembers,
+            services: index.serviceMembers.union(frozenMembers))
         guard force || wanted != lastMasquerade else { return }
         _ = try await kernel.syncMasquerade(wanted)
         lastMasquerade = wanted
+    }
+
+    /// Applies one Service's masquerade member changes; before the first full sync, a full sync.
+    private func updateMasquerade(_ change: ServiceIndex.Change) async throws {
+        guard settings.masquerade else { return }
+        guard var last = lastMasquerade else { return try await syncMasquerade(force: true) }
+        // A frozen Service's members stay until it is valid again.
+        let removing = change.masqueradeRemoved.subtracting(frozenMembers)
+        _ = try await kernel.updateMasquerade(adding: change.masqueradeAdded, removing: removing)
+        for member in removing {
+            if case .ipPortIP = member { last.loopback.remove(member) } else { last.services.remove(member) }
+        }
+        for member in change.masqueradeAdded {
+            if case .ipPortIP = member { last.loopback.insert(member) } else { last.services.insert(member) }
+        }
+        lastMasquerade = last
     }
 
     /// Reports keys that several Services claim; the first Service by name keeps each.
@@ -249,7 +277,7 @@ public actor ServiceProxyReconciler {
     /// Binds the VIPs that one Service's change brought and unbinds those it left unused.
     private func bindVIPs(adding: Set<IPAddress>, removing: Set<IPAddress>) async throws {
         let adding = adding.subtracting(bound)
-        let removing = removing.intersection(bound).filter { !settings.isExcluded($0) }
+        let removing = removing.intersection(bound).subtracting(frozenVIPs).filter { !settings.isExcluded($0) }
         guard !adding.isEmpty || !removing.isEmpty else { return }
         try await kernel.bindVIPs(adding: adding, removing: removing)
         bound = bound.union(adding).subtracting(removing)

@@ -24,7 +24,7 @@ public enum ServiceTranslator {
         result.vips = Set(vipAddresses)
         for port in service.ports {
             let protocolNumber = ipvsProtocol(port.transport)
-            func add(_ address: IPAddress, _ listenPort: Int, _ endpoints: [ServiceEndpoint]) {
+            func add(_ address: IPAddress, _ listenPort: Int, _ endpoints: [ServiceEndpoint], external: Bool = false) {
                 guard !settings.isExcluded(address), let listen = UInt16(exactly: listenPort) else { return }
                 let key = IPVSServiceKey.address(protocolNumber, address, port: listen)
                 let servers = endpoints.filter { $0.address.family == address.family }.compactMap {
@@ -32,11 +32,16 @@ public enum ServiceTranslator {
                 }
                 result.virtualServices[key] = DesiredVirtualService(
                     service: virtualService(key, service), realServers: Array(Set(servers)))
+                // Local policy exists to keep the client's address; its endpoints are on this node,
+                // so their replies come back through it without SNAT.
+                if !(external && service.externalTrafficPolicy == .local) { result.masqueraded.insert(key) }
             }
             for address in service.clusterIPs { add(address, port.port, clusterEndpoints) }
-            for address in service.externalIPs + service.loadBalancerIPs { add(address, port.port, externalEndpoints) }
+            for address in service.externalIPs + service.loadBalancerIPs {
+                add(address, port.port, externalEndpoints, external: true)
+            }
             if let nodePort = port.nodePort {
-                for address in settings.nodePortAddresses { add(address, nodePort, externalEndpoints) }
+                for address in settings.nodePortAddresses { add(address, nodePort, externalEndpoints, external: true) }
             }
         }
         return result
@@ -68,8 +73,11 @@ public enum ServiceTranslator {
     }
 
     static func realServer(_ endpoint: ServiceEndpoint, for port: ServicePort) -> IPVSRealServer? {
-        let target = port.name.isEmpty ? port.targetPort : endpoint.ports[port.name] ?? port.targetPort
-        guard let targetPort = UInt16(exactly: target), targetPort > 0 else { return nil }
+        let target =
+            port.targetPortName != nil
+            ? endpoint.ports[port.name]
+            : port.name.isEmpty ? port.targetPort : endpoint.ports[port.name] ?? port.targetPort
+        guard let target, let targetPort = UInt16(exactly: target), targetPort > 0 else { return nil }
         return IPVSRealServer(address: endpoint.address, port: targetPort)
     }
 }

@@ -188,10 +188,7 @@ struct IPVSWorkload: Sendable {
 
     /// The kernel modules the guest loads: IPVS, its round-robin scheduler, dummy links for the
     /// VIPs, and what the proxy's masquerade rules need (legacy iptables, ipsets).
-    static let modules = [
-        "ip_vs", "ip_vs_rr", "dummy", "nf_conntrack", "nf_nat", "iptable_nat", "ip6table_nat", "xt_ipvs", "xt_set",
-        "xt_MASQUERADE", "xt_comment", "ip_set", "ip_set_hash_ip", "ip_set_hash_net", "ip_set_hash_ipportip",
-    ]
+    static let modules = ["ip_vs", "ip_vs_rr", "dummy"] + NetfilterController.kernelModules
     /// The proxy's default settings, with the pod network the endpoints live in; the guest kernel
     /// has only legacy iptables.
     static let settings = ProxySettings(

@@ -9,13 +9,12 @@ import Testing
 /// The guest kernel has no nf_tables for the ip families, so the rules go through iptables-legacy;
 /// the rule text is the same for both variants.
 @Suite struct MasqueradeTrafficTests {
-    static let modules = [
-        "ip_vs", "ip_vs_rr", "veth", "dummy", "nf_conntrack", "nf_nat", "iptable_nat", "ip6table_nat", "xt_ipvs",
-        "xt_set", "xt_MASQUERADE", "xt_comment", "ip_set", "ip_set_hash_ip", "ip_set_hash_net", "ip_set_hash_ipportip",
-    ]
+    static let modules = ["ip_vs", "ip_vs_rr", "veth", "dummy", "ip_set_hash_ip"] + NetfilterController.kernelModules
 
     /// (a) an outside client fails without the rules; (b) succeeds with them, seen from the node's
-    /// address; (c) hairpin; (d) a second sync writes nothing; (e) hand-made rules and sets survive.
+    /// address; (c) hairpin; (d) a second sync writes nothing; (e) hand-made rules and sets survive;
+    /// (f) an external address of a Local Service keeps the client's address, a Cluster one does
+    /// not; (g) traffic to an IPVS service made by hand is not rewritten.
     @Test(
         .enabled(
             if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
@@ -31,8 +30,9 @@ import Testing
         defer { lab.tearDown() }
         let reconciler = ServiceProxyReconciler(
             kernel: try NetlinkServiceKernel(), settings: MasqueradeLab.settings, record: lab.record)
-        let programmed = try await reconciler.replaceAll([MasqueradeLab.web])
-        #expect(programmed.failures.isEmpty && programmed.applied.count == 2, "\(programmed)")
+        let services = [MasqueradeLab.web, MasqueradeLab.external(.local), MasqueradeLab.external(.cluster)]
+        let programmed = try await reconciler.replaceAll(services)
+        #expect(programmed.failures.isEmpty && programmed.applied.count == 10, "\(programmed)")
 
         // Made by hand before Rudder's rules: never Rudder's to change.
         try Shell.check("iptables-legacy", ["-t", "nat", "-A", "POSTROUTING", "-s", "192.0.2.0/24", "-j", "ACCEPT"])
@@ -48,17 +48,23 @@ import Testing
 
         let controller = try NetfilterController(iptablesVariant: "legacy")
         let state = NetfilterController.state(
-            for: [MasqueradeLab.web], settings: MasqueradeLab.settings, podSubnets: [MasqueradeLab.podSubnet])
+            for: services, settings: MasqueradeLab.settings, podSubnets: [MasqueradeLab.podSubnet])
         let backend = IPAddress(MasqueradeLab.backendAddress)!
         #expect(state.loopback == [.ipPortIP(backend, protocol: .tcp, port: 8080, backend)])
+        // The Local Service's external address is not in the service set; ClusterIPs always are.
+        #expect(
+            state.services.map(\.description).sorted() == [
+                "10.96.0.10,tcp:80", "10.96.0.11,tcp:80", "10.96.0.12,tcp:80", "203.0.113.20,tcp:80",
+            ])
         let firstWrites = try controller.sync(state)
-        // The conntrack sysctl, then two sets and one restore for each family.
-        #expect(firstWrites == 7, "\(lab.diagnostics())")
+        // The conntrack sysctl, then three sets and one restore for each family.
+        #expect(firstWrites == 9, "\(lab.diagnostics())")
         #expect(controller.writesSent == firstWrites)
         let save = try Shell.check("iptables-legacy-save", ["-t", "nat"])
-        #expect(MasqueradeRules.observe(save: save).rules == MasqueradeRules.chainRules(.ipv4), "\(save)")
+        #expect(MasqueradeRules.observe(save: save).chains == MasqueradeRules.chainRules(.ipv4), "\(save)")
+        #expect(MasqueradeRules.observe(save: save).jumps == MasqueradeRules.wantedJumps, "\(save)")
         let ip6save = try Shell.check("ip6tables-legacy-save", ["-t", "nat"])
-        #expect(MasqueradeRules.observe(save: ip6save).rules == MasqueradeRules.chainRules(.ipv6), "\(ip6save)")
+        #expect(MasqueradeRules.observe(save: ip6save).chains == MasqueradeRules.chainRules(.ipv6), "\(ip6save)")
 
         // (b) Now the backend sees the node's address, and replies return through the node.
         let held = try lab.withDiagnostics {
@@ -86,8 +92,28 @@ import Testing
         #expect(try lab.foreignNatRules() == foreignRulesBefore)
         #expect(try Shell.check("ipset", ["save", "HANDMADE"]) == handmadeBefore)
 
+        // (f) With a route back to the client, as a pod has through its node, a Local Service's
+        // backend sees the client itself; a Cluster Service's backend still sees the node.
+        try Shell.check("ip", ["-n", "be1", "route", "add", "10.201.0.0/24", "via", "10.200.1.1"])
+        #expect(try lab.peerSeenByBackend(through: SocketEndpoint("203.0.113.10", port: 80)) == "10.201.0.2")
+        #expect(try lab.peerSeenByBackend(through: SocketEndpoint("203.0.113.20", port: 80)) == "10.200.1.1")
+
+        // (g) A virtual service made by hand, NAT to the same backend: its traffic is not Rudder's
+        // to rewrite, so the backend sees the client.
+        try Shell.check("ip", ["address", "add", "198.51.100.10/32", "dev", "lo"])
+        try Shell.check("ipvsadm", ["-A", "-t", "198.51.100.10:80", "-s", "rr"])
+        try Shell.check("ipvsadm", ["-a", "-t", "198.51.100.10:80", "-r", "10.200.1.2:8080", "-m"])
+        #expect(try lab.peerSeenByBackend(through: SocketEndpoint("198.51.100.10", port: 80)) == "10.201.0.2")
+
+        // One Service's change adds and deletes single members, and traffic follows at once.
+        let moved = IPSetMember.ipPort(IPAddress("203.0.113.10")!, protocol: .tcp, port: 80)
+        #expect(try controller.update(adding: [moved], removing: []) == 1)
+        #expect(try lab.peerSeenByBackend(through: SocketEndpoint("203.0.113.10", port: 80)) == "10.200.1.1")
+        #expect(try controller.update(adding: [], removing: [moved]) == 1)
+        #expect(try lab.peerSeenByBackend(through: SocketEndpoint("203.0.113.10", port: 80)) == "10.201.0.2")
+
         // Disabling removes Rudder's chains and sets, and still nothing else.
-        #expect(try controller.sync(MasqueradeState(enabled: false)) == 6)
+        #expect(try controller.sync(MasqueradeState(enabled: false)) == 8)
         #expect(MasqueradeRules.observe(save: try Shell.check("iptables-legacy-save", ["-t", "nat"])) == .init())
         let sets = try Shell.check("ipset", ["list", "-n"]).split(separator: "\n")
         #expect(sets == ["HANDMADE"])
@@ -113,6 +139,19 @@ private final class MasqueradeLab {
         name: ServiceName(namespace: "default", name: "web"), clusterIPs: [IPAddress(vip.address)!],
         ports: [ServicePort(name: "http", transport: .tcp, port: 80, targetPort: 8080)],
         endpoints: [ServiceEndpoint(address: IPAddress(backendAddress)!, isLocal: true)])
+
+    /// A Service reached from outside on an external IP: 203.0.113.10 under the Local policy,
+    /// 203.0.113.20 under Cluster. Its ClusterIP is not used by the test.
+    static func external(_ policy: ProxiedService.TrafficPolicy) -> ProxiedService {
+        let local = policy == .local
+        return ProxiedService(
+            name: ServiceName(namespace: "default", name: local ? "local" : "cluster"),
+            clusterIPs: [IPAddress(local ? "10.96.0.11" : "10.96.0.12")!],
+            externalIPs: [IPAddress(local ? "203.0.113.10" : "203.0.113.20")!],
+            ports: [ServicePort(name: "http", transport: .tcp, port: 80, targetPort: 8080)],
+            externalTrafficPolicy: policy,
+            endpoints: [ServiceEndpoint(address: IPAddress(backendAddress)!, isLocal: true)])
+    }
 
     let client = NetworkNamespace.named("client")
     let record: OwnershipRecord
@@ -165,6 +204,28 @@ private final class MasqueradeLab {
         for name in namespaces.reversed() { _ = try? Shell.run("ip", ["netns", "delete", name]) }
         namespaces = []
         try? FileManager.default.removeItem(atPath: recordDirectory)
+    }
+
+    /// The address the backend sees for a connection from the client to `endpoint`.
+    func peerSeenByBackend(through endpoint: SocketEndpoint) throws -> String {
+        let local = "\(Self.backendAddress):8080"
+        func established() throws -> Set<String> {
+            let lines = try Shell.check("ip", ["netns", "exec", "be1", "ss", "-Htn", "state", "established"])
+            return Set(lines.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") })
+        }
+        let before = try established()
+        let connection = try withDiagnostics { try TCPConnection(to: endpoint, from: client, timeout: .seconds(5)) }
+        defer { connection.close() }
+        _ = try withDiagnostics { try connection.readLine() }
+        let lines = try established().subtracting(before)
+        // Columns: Recv-Q Send-Q Local Peer; the new line is the connection just made.
+        for line in lines {
+            let columns = line.split(separator: " ")
+            if columns.count >= 4, columns[2] == local {
+                return String(columns[3].split(separator: ":").first ?? "")
+            }
+        }
+        throw TrafficError(operation: "no connection on \(local) in be1:\n\(lines)\n\(diagnostics())")
     }
 
     /// The nat table's chains and rules that are not Rudder's, from both families.

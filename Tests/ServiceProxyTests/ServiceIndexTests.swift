@@ -26,9 +26,9 @@ import Testing
         #expect(index.desired(full.keys) == full.desired(full.keys))
         #expect(index.vips == full.vips)
         #expect(index.hairpinMembers == full.hairpinMembers)
-        #expect(
-            index.hairpinMembers
-                == MasqueradeState(services: services, settings: settings, podSubnets: []).loopback)
+        let state = MasqueradeState(services: services, settings: settings, podSubnets: [])
+        #expect(index.hairpinMembers == state.loopback)
+        #expect(index.serviceMembers == state.services)
     }
 
     @Test func sharedVIPStaysWhileAnyServiceUsesIt() {
@@ -58,15 +58,22 @@ import Testing
         #expect(index.desired([key])[key]?.realServers.map(\.address) == [IPAddress("10.244.0.2")!])
     }
 
-    @Test func hairpinChangesOnlyWhenTheUnionChanges() {
+    @Test func masqueradeMembersChangeOnlyWhenTheUnionChanges() {
         var index = ServiceIndex()
         let web = service("web", vip: "10.96.0.1", endpoints: ["10.244.0.5"], local: true)
-        #expect(index.set(web, settings: settings).hairpinChanged)
-        #expect(!index.set(web, settings: settings).hairpinChanged)
-        let remote = service("remote", vip: "10.96.0.2", endpoints: ["10.244.9.5"])
-        #expect(!index.set(remote, settings: settings).hairpinChanged)
-        #expect(index.remove(web.name).hairpinChanged)
+        let pod = IPAddress("10.244.0.5")!
+        let webMember = IPSetMember.ipPort(IPAddress("10.96.0.1")!, protocol: .tcp, port: 80)
+        let first = index.set(web, settings: settings)
+        #expect(first.masqueradeAdded == [.ipPortIP(pod, protocol: .tcp, port: 8080, pod), webMember])
+        #expect(!index.set(web, settings: settings).masqueradeChanged)
+        // Same VIP and port from another Service: the member is shared, so nothing changes.
+        let twin = service("twin", vip: "10.96.0.1", endpoints: ["10.244.9.5"])
+        #expect(!index.set(twin, settings: settings).masqueradeChanged)
+        let removal = index.remove(web.name)
+        #expect(removal.masqueradeRemoved == [.ipPortIP(pod, protocol: .tcp, port: 8080, pod)])
         #expect(index.hairpinMembers.isEmpty)
+        #expect(index.serviceMembers == [webMember])
+        #expect(index.remove(twin.name).masqueradeRemoved == [webMember])
     }
 
     /// A long random sequence of sets and removes, checked against a full rebuild after each step.

@@ -95,6 +95,32 @@ import Testing
         #expect(kernel.snapshot == before)
     }
 
+    /// A Service the agent could not translate keeps its virtual services and its VIP through a
+    /// restart and resyncs, and is planned again as soon as a valid version arrives.
+    @Test func aFrozenServiceKeepsItsStateUntilItIsValidAgain() async throws {
+        let kernel = InMemoryServiceKernel()
+        let record = temporaryRecord()
+        defer { try? FileManager.default.removeItem(atPath: record.path!) }
+        try await ServiceProxyReconciler(kernel: kernel, settings: settings, record: record).replaceAll(fleet)
+        let before = kernel.snapshot
+        let vips = try await kernel.boundVIPs()
+        let restarted = ServiceProxyReconciler(kernel: kernel, settings: settings, record: record)
+        let frozen = fleet[2].name
+        let report = try await restarted.replaceAll(fleet.filter { $0.name != frozen }, frozen: [frozen])
+        #expect(report.applied.isEmpty)
+        try await restarted.resync()
+        #expect(kernel.snapshot == before)
+        #expect(try await kernel.boundVIPs() == vips)
+        let fixed = service("svc3", clusterIP: "10.96.0.3", endpoints: ["10.244.9.9"])
+        let update = try await restarted.update(fixed)
+        #expect(update.applied.count == 3)
+        try await restarted.resync()
+        #expect(
+            kernel.snapshot[.address(.tcp, IPAddress("10.96.0.3")!, port: 80)]?.realServers.map(\.server.address) == [
+                IPAddress("10.244.9.9")!
+            ])
+    }
+
     @Test func aRemovedEndpointDrainsThenGoes() async throws {
         let kernel = InMemoryServiceKernel()
         let reconciler = ServiceProxyReconciler(

@@ -44,6 +44,22 @@ import Testing
         #expect(plane.virtualServices[key(.tcp, "fd00:1::10", 30080)]!.realServers.isEmpty)
     }
 
+    /// A named targetPort takes each endpoint's own number; an endpoint without it is left out,
+    /// never sent to a guessed port.
+    @Test func aNamedTargetPortComesFromEachEndpoint() {
+        var service = web
+        service.ports = [ServicePort(name: "", port: 80, targetPort: 0, targetPortName: "http-alt")]
+        service.endpoints = [
+            ServiceEndpoint(address: IPAddress("10.244.1.5")!, ports: ["": 8081]),
+            ServiceEndpoint(address: IPAddress("10.244.2.5")!, ports: ["": 9091]),
+            ServiceEndpoint(address: IPAddress("10.244.3.5")!),
+        ]
+        #expect(service.problems.isEmpty)
+        let servers = ServiceTranslator.dataplane(for: service, settings: settings).virtualServices[
+            key(.tcp, "10.96.0.10", 80)]?.realServers.sorted { "\($0.address)" < "\($1.address)" }
+        #expect(servers?.map { "\($0.address):\($0.port)" } == ["10.244.1.5:8081", "10.244.2.5:9091"])
+    }
+
     @Test func nodePortsCanListenOnEveryNodeAddress() {
         var all = settings
         all.nodePortsOnAllAddresses = true
