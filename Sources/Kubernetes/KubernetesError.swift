@@ -46,7 +46,7 @@ public enum KubernetesError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// The error for a non-2xx answer, with the reason and message from its `Status` body when it has one.
     static func response(status: Int, body: [UInt8], url: String) -> KubernetesError {
-        let decoded = body.isEmpty ? nil : try? JSONDecoder().decode(KubernetesStatus.self, from: Data(body))
+        let decoded = body.isEmpty ? nil : try? KubernetesJSONDecoder.decode(KubernetesStatus.self, from: body)
         var message = decoded?.message
         if decoded == nil, !body.isEmpty {
             // Not a Status: a proxy's or load balancer's page. Keep a short, single-line excerpt.

@@ -28,7 +28,7 @@ extension KubernetesHTTPClient {
                 throw KubernetesError.response(status: status, body: body, url: url)
             }
             do {
-                return try JSONDecoder().decode(R.self, from: Data(body))
+                return try KubernetesJSONDecoder.decode(R.self, from: body)
             } catch let error as DecodingError {
                 let problem = DecodingProblem(error)
                 throw KubernetesError.decoding(

@@ -25,7 +25,7 @@ public struct ResourceList<R: KubernetesResource>: Sendable, Decodable {
     /// Decodes a LIST response body.
     public static func decode(_ body: [UInt8]) throws(KubernetesError) -> ResourceList<R> {
         do {
-            return try JSONDecoder().decode(ResourceList<R>.self, from: Data(body))
+            return try KubernetesJSONDecoder.decode(ResourceList<R>.self, from: body)
         } catch let error as DecodingError {
             let problem = DecodingProblem(error)
             throw .decoding(kind: R.kind + "List", object: nil, path: problem.path, problem: problem.problem)

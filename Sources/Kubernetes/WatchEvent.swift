@@ -29,7 +29,7 @@ public enum WatchEvent<R: KubernetesResource>: Sendable {
     /// object inside a well-formed event comes back as `.rejected`.
     public static func decode(_ line: [UInt8]) throws(KubernetesError) -> WatchEvent<R> {
         do {
-            return try JSONDecoder().decode(Envelope.self, from: Data(line)).event
+            return try KubernetesJSONDecoder.decode(Envelope.self, from: line).event
         } catch let error as DecodingError {
             let problem = DecodingProblem(error)
             throw .decoding(kind: "watch event", object: nil, path: problem.path, problem: problem.problem)
