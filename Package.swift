@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,9 +28,22 @@ let package = Package(
             dependencies: ["Netlink", "CIPSet", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
+            name: "Kubernetes",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "Agent",
             dependencies: [
-                "PodRouting", "ServiceProxy", "Netlink",
+                "PodRouting", "ServiceProxy", "Netlink", "Kubernetes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -36,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "rudder",
             dependencies: [
-                "Agent", "Netlink", "PodRouting", "ServiceProxy",
+                "Agent", "Kubernetes", "Netlink", "PodRouting", "ServiceProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -44,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "rudder-bench",
             dependencies: [
-                "PodRouting", "Netlink", "ServiceProxy", "TestSupport",
+                "Agent", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,9 +68,15 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport"]),
         .testTarget(name: "PodRoutingTests", dependencies: ["PodRouting", "Netlink", "TestSupport"]),
         .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Netlink", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "PodRouting", "ServiceProxy"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Kubernetes", "PodRouting", "ServiceProxy", "TestSupport"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Agent", "PodRouting", "ServiceProxy", "Netlink", "TestSupport"]),
+            name: "IntegrationTests",
+            dependencies: [
+                "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "Netlink", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,19 +20,31 @@ public struct RudderConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// How pod routes are written.
     public var podRouting: PodRouting
+    /// How the API server is reached.
+    public var kubernetes: Kubernetes
+    /// How Services are proxied.
+    public var serviceProxy: ServiceProxy
+    /// Where the health endpoints listen.
+    public var http: HTTP
 
     /// A configuration; every argument defaults to what an empty section would give.
-    public init(nodeName: String? = nil, logLevel: Logger.Level = .info, podRouting: PodRouting = PodRouting()) {
+    public init(
+        nodeName: String? = nil, logLevel: Logger.Level = .info, podRouting: PodRouting = PodRouting(),
+        kubernetes: Kubernetes = Kubernetes(), serviceProxy: ServiceProxy = ServiceProxy(), http: HTTP = HTTP()
+    ) {
         self.nodeName = nodeName
         self.logLevel = logLevel
         self.podRouting = podRouting
+        self.kubernetes = kubernetes
+        self.serviceProxy = serviceProxy
+        self.http = http
     }
 
     /// Every option at its default, as when the file sets nothing.
     public static let `default` = RudderConfiguration()
 
     /// The valid top-level keys; a new section adds its key here.
-    static let keys = ["nodeName", "logLevel", PodRouting.key]
+    static let keys = ["nodeName", "logLevel", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key]
 
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> RudderConfiguration {
@@ -59,6 +71,9 @@ public struct RudderConfiguration: Sendable, Equatable {
             configuration.logLevel = level
         }
         read(&configuration.podRouting, in: root, with: &reader)
+        read(&configuration.kubernetes, in: root, with: &reader)
+        read(&configuration.serviceProxy, in: root, with: &reader)
+        read(&configuration.http, in: root, with: &reader)
         try reader.finish()
         return configuration
     }

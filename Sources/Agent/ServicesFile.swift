@@ -88,8 +88,9 @@ public struct ServicesFile: Sendable, Equatable {
 
     // MARK: The node section
 
-    /// Reads the `node` section over kube-router's defaults, recording each bad value.
-    private static func readSettings(_ mapping: YAMLReader.Mapping, with reader: inout YAMLReader) -> ProxySettings {
+    /// Reads the `node` section (or the agent configuration's `serviceProxy` section) over
+    /// kube-router's defaults, recording each bad value; other keys are left to the caller.
+    static func readSettings(_ mapping: YAMLReader.Mapping, with reader: inout YAMLReader) -> ProxySettings {
         var settings = ProxySettings()
         if let addresses = readAddresses("addresses", in: mapping, with: &reader) {
             settings.nodeAddresses = addresses
@@ -102,7 +103,9 @@ public struct ServicesFile: Sendable, Equatable {
                 settings.dummyInterface = name
             } else {
                 let rule = "at most 15 bytes, without '/', ':' or white space, and not '.' or '..'"
-                reader.report("node.dummyInterface: '\(name)' is not a valid interface name (\(rule))", at: node)
+                reader.report(
+                    "\(mapping.path(of: "dummyInterface")): '\(name)' is not a valid interface name (\(rule))", at: node
+                )
             }
         }
         if let prefixes = readPrefixes("excludedCIDRs", in: mapping, with: &reader) {
@@ -676,15 +679,5 @@ private struct ServiceEntryReader {
         }
         guard isAlphanumeric(bytes.first!), isAlphanumeric(bytes.last!) else { return false }
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
-    }
-}
-
-extension Substring {
-    /// The text without leading and trailing spaces and tabs.
-    fileprivate func trimmingSpaces() -> Substring {
-        var text = self
-        while text.first == " " || text.first == "\t" { text = text.dropFirst() }
-        while text.last == " " || text.last == "\t" { text = text.dropLast() }
-        return text
     }
 }

@@ -8,5 +8,7 @@ struct Rudder: AsyncParsableCommand {
         commandName: "rudder",
         abstract: "Rudder: a Kubernetes node agent for IPVS service proxying, pod routing, BGP and JVM metrics.",
         version: RudderVersion.current,
-        subcommands: [VersionCommand.self, CheckConfigCommand.self, RoutesCommand.self, ProxyCommand.self])
+        subcommands: [
+            VersionCommand.self, CheckConfigCommand.self, RunCommand.self, RoutesCommand.self, ProxyCommand.self,
+        ])
 }

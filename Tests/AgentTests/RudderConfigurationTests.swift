@@ -100,7 +100,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     static let badInputs: [BadInput] = [
         BadInput(
             "logLevel: info\npodrouting:\n  enabled: true\n", line: 2,
-            "unknown key 'podrouting' in the top level (expected: nodeName, logLevel, podRouting)"),
+            "unknown key 'podrouting' in the top level (expected: nodeName, logLevel, podRouting, kubernetes, "
+                + "serviceProxy, http)"),
         BadInput(
             "podRouting:\n  enabled: true\n  tabel: 100\n", line: 3,
             "unknown key 'tabel' in podRouting (expected: enabled, routeProtocol, table, metric, resyncInterval, "

@@ -433,30 +433,39 @@ class Store:
             self._record(event)
             return event
 
-    def compact(self):
+    def compact(self, drop_watches=False):
         """Forget all history. The counter moves on (the real compactor's write does the same), so a
-        fresh LIST returns a resourceVersion that can be watched from while every older one is 410."""
+        fresh LIST returns a resourceVersion that can be watched from while every older one is 410.
+
+        With drop_watches, the open streams break in the same critical section, so none of them can
+        send a bookmark with the new resourceVersion first: every client comes back with an old one
+        and gets its 410."""
         with self.lock:
             self.rv += 1
             self.history.clear()
             self.history_start = self.rv
+            if drop_watches:
+                self._drop_watches_locked()
 
     def drop_watches(self):
         with self.lock:
-            count = 0
-            for watchers in self.watchers.values():
-                for watcher in watchers:
-                    watcher.dropped = True
-                    watcher.cond.notify()
-                    try:
-                        # The plain socket's shutdown, not SSLSocket's: no close_notify, no state
-                        # change the writing thread could trip on; the peer sees a broken stream.
-                        socket.socket.shutdown(watcher.connection, socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                    count += 1
-                watchers.clear()
-            return count
+            return self._drop_watches_locked()
+
+    def _drop_watches_locked(self):
+        count = 0
+        for watchers in self.watchers.values():
+            for watcher in watchers:
+                watcher.dropped = True
+                watcher.cond.notify()
+                try:
+                    # The plain socket's shutdown, not SSLSocket's: no close_notify, no state
+                    # change the writing thread could trip on; the peer sees a broken stream.
+                    socket.socket.shutdown(watcher.connection, socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                count += 1
+            watchers.clear()
+        return count
 
     # -- reads (lock held) --
 
@@ -1148,7 +1157,7 @@ def run_command(command, store, state):
             raise ControlError("not found")
         reply["object"] = entry.obj
     elif op == "compact":
-        store.compact()
+        store.compact(drop_watches=command.get("dropWatches") is True)
         if state:
             state.snapshot(store)
         with store.lock:

@@ -245,6 +245,12 @@ public final class TestAPIServer: @unchecked Sendable {
         try command("{\"op\":\"compact\"}")
     }
 
+    /// Compacts and breaks every open watch at once: no bookmark with the new resourceVersion can
+    /// slip out in between, so every watcher comes back with an old one and gets a 410.
+    public func compactAndDropWatches() throws {
+        try command("{\"op\":\"compact\",\"dropWatches\":true}")
+    }
+
     /// Breaks every open watch stream (no final chunk), as a lost connection would.
     public func dropWatches() throws {
         try command("{\"op\":\"drop-watches\"}")

@@ -1,0 +1,245 @@
+import Kubernetes
+import Logging
+import Netlink
+import PodRouting
+import ServiceLifecycle
+import ServiceProxy
+
+/// The informers and the controllers they feed, run as one lifecycle service.
+///
+/// - Nodes feed the pod routes, and give the service proxy this node's addresses.
+/// - Services and EndpointSlices feed the service proxy; a change re-plans only its Service.
+///
+/// Losing the API server stops nothing: the informers retry with backoff, the dataplane keeps
+/// its last state, and liveness stays healthy.
+public struct AgentControllers: ServiceLifecycle.Service, Sendable {
+    /// The pod-routes component in `/readyz`.
+    public static let routesComponent = "pod-routes"
+
+    let configuration: RudderConfiguration
+    let nodeName: String
+    let client: KubernetesHTTPClient
+    let kernels: RudderAgent.Kernels
+    let health: HealthState
+    let logger: Logger
+
+    /// Runs until graceful shutdown or cancellation.
+    public func run() async throws {
+        let nodes = NodeDirectory()
+        let proxyEnabled = configuration.serviceProxy.enabled
+        let routesEnabled = configuration.podRouting.enabled
+        if proxyEnabled { health.register(ServiceProxyController.component) }
+        if routesEnabled { health.register(Self.routesComponent) }
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await followNodes(into: nodes, routes: routesEnabled) }
+                if proxyEnabled {
+                    group.addTask { try await proxyServices(nodes: nodes) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        logger.info("stopped; the dataplane is left as it is")
+    }
+
+    // MARK: Nodes and pod routes
+
+    private func followNodes(into nodes: NodeDirectory, routes enabled: Bool) async throws {
+        let informer = Informer<Node>(client: client, logger: logger)
+        var reconciler: RouteReconciler?
+        var routeTask: Task<Void, Never>?
+        defer { routeTask?.cancel() }
+        var lastRoutes: [PodRoute]?
+        for await event in informer.events() {
+            switch event {
+            case .added(let node), .updated(_, let node):
+                await nodes.set(node, name: node.metadata.name)
+            case .deleted(let node):
+                await nodes.set(nil, name: node.metadata.name)
+            case .synced:
+                await nodes.markSynced()
+            case .rejected(let error):
+                logger.error("node rejected", metadata: ["error": "\(error)"])
+                continue
+            }
+            guard enabled, await nodes.synced else { continue }
+            let (wanted, problems) = NodeRoutes.routes(nodes: await nodes.nodes.values, selfName: nodeName)
+            guard wanted != lastRoutes else { continue }
+            for problem in problems { logger.warning("pod route skipped", metadata: ["problem": "\(problem)"]) }
+            lastRoutes = wanted
+            if let reconciler {
+                do {
+                    try await reconciler.apply(wanted)
+                } catch {
+                    logger.error("pod routes not applied", metadata: ["error": "\(error)"])
+                }
+            } else {
+                let created = RouteReconciler(
+                    kernel: try kernels.routes(), settings: configuration.podRoutingSettings, logger: logger)
+                await created.want(wanted)
+                reconciler = created
+                let interval = configuration.podRouting.resyncInterval
+                routeTask = Task { [health, logger] in
+                    do {
+                        try await created.run(resyncInterval: interval) { _ in
+                            health.markReady(Self.routesComponent)
+                        }
+                    } catch is CancellationError {
+                    } catch {
+                        logger.error("pod routes stopped", metadata: ["error": "\(error)"])
+                        health.markFailed(Self.routesComponent, reason: "\(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Services
+
+    private enum ServiceInput: Sendable {
+        case service(InformerEvent<Kubernetes.Service>)
+        case slice(InformerEvent<EndpointSlice>)
+    }
+
+    private func proxyServices(nodes: NodeDirectory) async throws {
+        var settings = configuration.serviceProxy.settings
+        if settings.nodeAddresses.isEmpty {
+            await nodes.waitForSync()
+            settings.nodeAddresses = Self.nodeAddresses(of: await nodes.node(named: nodeName))
+            if settings.nodeAddresses.isEmpty {
+                logger.warning(
+                    "no addresses for NodePorts: node not found or without InternalIP; set serviceProxy.addresses",
+                    metadata: ["node": "\(nodeName)"])
+            }
+        }
+        let reconciler = ServiceProxyReconciler(
+            kernel: try kernels.services(settings), settings: settings,
+            record: OwnershipRecord(path: configuration.serviceProxy.ownershipRecord),
+            gracePeriod: configuration.serviceProxy.gracePeriod, logger: logger)
+        let controller = ServiceProxyController(
+            reconciler: reconciler, health: health, resyncInterval: configuration.serviceProxy.resyncInterval,
+            logger: logger)
+        let translator = KubernetesServiceTranslator(
+            nodeName: nodeName, serviceProxyName: configuration.kubernetes.serviceProxyName)
+        let services = Informer<Kubernetes.Service>(
+            client: client, labelSelector: translator.labelSelector, logger: logger)
+        let slices = Informer<EndpointSlice>(client: client, labelSelector: translator.labelSelector, logger: logger)
+
+        let (inputs, continuation) = AsyncStream<ServiceInput>.makeStream()
+        let forwarders = [
+            Task {
+                for await event in services.events() { continuation.yield(.service(event)) }
+            },
+            Task {
+                for await event in slices.events() { continuation.yield(.slice(event)) }
+            },
+        ]
+        let worker = Task { await controller.run() }
+        defer {
+            for task in forwarders { task.cancel() }
+            worker.cancel()
+            continuation.finish()
+        }
+        try await withTaskCancellationHandler {
+            var catalog = ServiceCatalog(translator: translator)
+            var servicesSynced = false
+            var slicesSynced = false
+            var initialSyncDone = false
+            var reported: [ServiceName: [String]] = [:]
+            for await input in inputs {
+                var affected: [ServiceName] = []
+                switch input {
+                case .service(let event):
+                    switch event {
+                    case .added(let service), .updated(_, let service):
+                        affected.append(
+                            catalog.set(service: service, name: KubernetesServiceTranslator.name(of: service)))
+                    case .deleted(let service):
+                        affected.append(catalog.set(service: nil, name: KubernetesServiceTranslator.name(of: service)))
+                    case .synced:
+                        servicesSynced = true
+                    case .rejected(let error):
+                        logger.error("service rejected", metadata: ["error": "\(error)"])
+                    }
+                case .slice(let event):
+                    switch event {
+                    case .added(let slice):
+                        affected += catalog.set(slice: slice, previous: nil)
+                    case .updated(let old, let new):
+                        affected += catalog.set(slice: new, previous: old)
+                    case .deleted(let slice):
+                        affected += catalog.set(slice: nil, previous: slice)
+                    case .synced:
+                        slicesSynced = true
+                    case .rejected(let error):
+                        logger.error("endpointslice rejected", metadata: ["error": "\(error)"])
+                    }
+                }
+                guard servicesSynced && slicesSynced else { continue }
+                if !initialSyncDone {
+                    initialSyncDone = true
+                    var wanted: [ProxiedService] = []
+                    var frozen: Set<ServiceName> = []
+                    for (name, translation) in catalog.translations {
+                        switch translation {
+                        case .proxied(let service, let warnings):
+                            wanted.append(service)
+                            report(name, warnings, severity: .warning, into: &reported)
+                        case .rejected(let problems):
+                            frozen.insert(name)
+                            report(name, problems, severity: .error, into: &reported)
+                        case .ignored:
+                            continue
+                        }
+                    }
+                    // A kernel that refuses the first sync (IPVS missing, say) is retried, not fatal:
+                    // the agent stays live and unready, and says why.
+                    while !Task.isCancelled {
+                        do {
+                            try await controller.initialSync(wanted, frozen: frozen)
+                            break
+                        } catch {
+                            logger.error("first service sync failed; retrying in 5s", metadata: ["error": "\(error)"])
+                            try await Task.sleep(for: .seconds(5))
+                        }
+                    }
+                    continue
+                }
+                for name in affected {
+                    switch catalog.translation(of: name) {
+                    case .proxied(let service, let warnings):
+                        report(name, warnings, severity: .warning, into: &reported)
+                        await controller.changed(name, to: service)
+                    case .ignored:
+                        reported[name] = nil
+                        await controller.changed(name, to: nil)
+                    case .rejected(let problems):
+                        // The kernel keeps what the Service had; only a valid version changes it.
+                        report(name, problems, severity: .error, into: &reported)
+                    }
+                }
+            }
+        } onCancel: {
+            continuation.finish()
+        }
+    }
+
+    /// Logs a Service's problems once, not again for every event while they stay the same.
+    private func report(
+        _ name: ServiceName, _ problems: [String], severity: Logger.Level, into reported: inout [ServiceName: [String]]
+    ) {
+        guard reported[name] != problems else { return }
+        reported[name] = problems.isEmpty ? nil : problems
+        for problem in problems {
+            logger.log(
+                level: severity, severity == .error ? "service rejected" : "service annotation ignored",
+                metadata: ["service": "\(name)", "problem": "\(problem)"])
+        }
+    }
+
+    /// A Node's InternalIPs, one per family, for NodePorts.
+    static func nodeAddresses(of node: Node?) -> [IPAddress] {
+        guard let node else { return [] }
+        return [AddressFamily.ipv4, .ipv6].compactMap { NodeRoutes.address(of: node, family: $0) }
+    }
+}

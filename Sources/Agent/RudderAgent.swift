@@ -1,0 +1,103 @@
+import Kubernetes
+import Logging
+import Netlink
+import PodRouting
+import ServiceLifecycle
+import ServiceProxy
+
+/// The node agent: follows the API server and keeps IPVS and the pod routes in line with it.
+///
+/// Start-up is ordered by swift-service-lifecycle: the HTTP endpoints first, so that liveness
+/// answers at once, then the controllers. SIGTERM and SIGINT stop the informers and leave the
+/// dataplane as it is; a restarted agent adopts it without rewriting it.
+public struct RudderAgent: Sendable {
+    /// A reason the agent cannot start, in one line for the user.
+    public struct StartError: Error, CustomStringConvertible, Sendable {
+        /// The message.
+        public var description: String
+    }
+
+    /// Builds the kernel adapters; tests pass in-memory ones.
+    public struct Kernels: Sendable {
+        /// The service proxy's kernel, for the settings the agent resolved.
+        public var services: @Sendable (ProxySettings) throws -> any ServiceKernel
+        /// The pod routes' kernel.
+        public var routes: @Sendable () throws -> any RouteKernel
+
+        /// Adapters over the given closures.
+        public init(
+            services: @escaping @Sendable (ProxySettings) throws -> any ServiceKernel,
+            routes: @escaping @Sendable () throws -> any RouteKernel
+        ) {
+            self.services = services
+            self.routes = routes
+        }
+
+        /// The real kernel, through netlink in `namespace`.
+        public static func netlink(namespace: NetworkNamespace) -> Kernels {
+            Kernels(
+                services: { settings in
+                    try NetlinkServiceKernel(
+                        namespace: namespace, dummyInterface: settings.dummyInterface,
+                        nodeAddresses: settings.nodeAddresses, iptablesVariant: settings.iptablesVariant)
+                },
+                routes: { try NetlinkRouteKernel(namespace: namespace) })
+        }
+    }
+
+    /// The configuration, with flags already applied.
+    public let configuration: RudderConfiguration
+    /// This node's name, resolved from the configuration, NODE_NAME or the host name.
+    public let nodeName: String
+    /// What `/healthz` and `/readyz` report.
+    public let health = HealthState()
+    private let environment: [String: String]
+    private let kernels: Kernels
+    private let logger: Logger
+
+    /// An agent; nothing starts until `run`.
+    public init(
+        configuration: RudderConfiguration, namespace: NetworkNamespace = .current, environment: [String: String],
+        hostname: String, logger: Logger, kernels: Kernels? = nil
+    ) {
+        self.configuration = configuration
+        self.environment = environment
+        self.nodeName = configuration.resolvedNodeName(environment: environment, hostname: hostname)
+        self.kernels = kernels ?? .netlink(namespace: namespace)
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT (or cancellation).
+    public func run() async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: try httpServer()), .init(service: try controllers())],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// The HTTP endpoints over this agent's health.
+    public func httpServer() throws -> AgentHTTPServer {
+        AgentHTTPServer(
+            host: configuration.http.host, port: configuration.http.port, logger: logger,
+            route: AgentHTTPServer.healthRoutes(health))
+    }
+
+    /// The controllers, as one lifecycle service; fails at once on a bad API server configuration.
+    public func controllers() throws -> AgentControllers {
+        let kubernetes = configuration.kubernetes
+        let client: KubernetesHTTPClient
+        do {
+            let clientConfiguration = try ClientConfiguration.discover(
+                kubeconfig: kubernetes.kubeconfig, context: kubernetes.context,
+                allowInsecure: kubernetes.allowInsecure, environment: environment)
+            client = try KubernetesHTTPClient(configuration: clientConfiguration)
+        } catch {
+            throw StartError(description: "cannot reach the API server: \(error)")
+        }
+        logger.info("starting", metadata: ["node": "\(nodeName)", "version": "\(RudderVersion.current)"])
+        return AgentControllers(
+            configuration: configuration, nodeName: nodeName, client: client, kernels: kernels, health: health,
+            logger: logger)
+    }
+}

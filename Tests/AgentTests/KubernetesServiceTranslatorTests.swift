@@ -1,0 +1,186 @@
+import Agent
+import Foundation
+import Kubernetes
+import Netlink
+import ServiceProxy
+import TestSupport
+import Testing
+
+/// Kubernetes Services and EndpointSlices, in `kubectl get -o json` shapes, into the proxy's model.
+@Suite struct KubernetesServiceTranslatorTests {
+    let translator = KubernetesServiceTranslator(nodeName: "node-a")
+
+    func service(_ json: String) throws -> Kubernetes.Service {
+        try JSONDecoder().decode(Kubernetes.Service.self, from: Data(json.utf8))
+    }
+
+    func slice(_ json: String) throws -> EndpointSlice {
+        try JSONDecoder().decode(EndpointSlice.self, from: Data(json.utf8))
+    }
+
+    func proxied(_ translation: KubernetesServiceTranslator.Translation) throws -> ProxiedService {
+        guard case .proxied(let service, _) = translation else {
+            Issue.record("expected a proxied service, got \(translation)")
+            throw CancellationError()
+        }
+        return service
+    }
+
+    @Test func aClusterIPServiceWithANamedTargetPortTakesTheSlicesNumbers() throws {
+        let web = try service(
+            TestAPIServer.serviceJSON(
+                name: "web", clusterIP: "10.96.0.10", ports: [.init(name: "http", port: 80, targetPort: "web")]))
+        let first = try slice(
+            TestAPIServer.endpointSliceJSON(
+                name: "web-abc", service: "web", addresses: ["10.244.1.5"], port: 8080, nodeName: "node-a"))
+        let second = try slice(
+            TestAPIServer.endpointSliceJSON(
+                name: "web-def", service: "web", addresses: ["10.244.2.5"], port: 9090, nodeName: "node-b"))
+        let result = try proxied(translator.translate(web, slices: [first, second]))
+        #expect(result.name == ServiceName(namespace: "default", name: "web"))
+        #expect(result.clusterIPs == [IPAddress("10.96.0.10")!])
+        #expect(
+            result.ports == [ServiceProxy.ServicePort(name: "http", port: 80, targetPort: 80, targetPortName: "web")])
+        #expect(result.endpoints.map(\.ports) == [["http": 8080], ["http": 9090]])
+        #expect(result.endpoints.map(\.isLocal) == [true, false])
+        let servers = ServiceTranslator.dataplane(for: result, settings: ProxySettings()).virtualServices.values
+            .flatMap(\.realServers).map { "\($0.address):\($0.port)" }.sorted()
+        #expect(servers == ["10.244.1.5:8080", "10.244.2.5:9090"])
+    }
+
+    @Test func nodePortsExternalAndLoadBalancerAddressesAndPolicies() throws {
+        let web = try service(
+            TestAPIServer.serviceJSON(
+                name: "shop", clusterIP: "10.96.0.20",
+                ports: [.init(name: "http", port: 80, targetPort: "8080", nodePort: 30080)],
+                type: "LoadBalancer", externalIPs: ["203.0.113.5"], loadBalancerIngress: ["198.51.100.9"],
+                externalTrafficPolicy: "Local", internalTrafficPolicy: "Local"))
+        let result = try proxied(translator.translate(web, slices: []))
+        #expect(result.externalIPs == [IPAddress("203.0.113.5")!])
+        #expect(result.loadBalancerIPs == [IPAddress("198.51.100.9")!])
+        #expect(result.ports.first?.nodePort == 30080)
+        #expect(result.ports.first?.targetPort == 8080 && result.ports.first?.targetPortName == nil)
+        #expect(result.externalTrafficPolicy == .local && result.internalTrafficPolicy == .local)
+        // A ClusterIP Service keeps no NodePort even if the field is left over.
+        let plain = try service(
+            TestAPIServer.serviceJSON(
+                name: "plain", clusterIP: "10.96.0.21", ports: [.init(port: 80, targetPort: "8080", nodePort: 30081)]))
+        #expect(try proxied(translator.translate(plain, slices: [])).ports.first?.nodePort == nil)
+    }
+
+    @Test func dualStackServicesTakeBothFamiliesOfEndpoints() throws {
+        let web = try service(
+            TestAPIServer.serviceJSON(name: "web", clusterIP: "10.96.0.10", clusterIPs: ["10.96.0.10", "fd00:96::10"]))
+        let v4 = try slice(
+            TestAPIServer.endpointSliceJSON(name: "web-v4", service: "web", addresses: ["10.244.1.5"], port: 8080))
+        let v6 = try slice(
+            TestAPIServer.endpointSliceJSON(name: "web-v6", service: "web", addresses: ["fd00:244::5"], port: 8080))
+        let result = try proxied(translator.translate(web, slices: [v4, v6]))
+        #expect(result.clusterIPs == [IPAddress("10.96.0.10")!, IPAddress("fd00:96::10")!])
+        #expect(result.endpoints.map(\.address) == [IPAddress("10.244.1.5")!, IPAddress("fd00:244::5")!])
+    }
+
+    @Test func conditionsFollowKubeProxy() throws {
+        let web = try service(TestAPIServer.serviceJSON(name: "web", clusterIP: "10.96.0.10"))
+        let terminating = try slice(
+            TestAPIServer.endpointSliceJSON(
+                name: "web-1", service: "web", addresses: ["10.244.1.5"], port: 8080, ready: false, serving: true,
+                terminating: true))
+        // ready left out means ready; serving left out means what ready says.
+        let bare = try slice(
+            #"{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","addressType":"IPv4","metadata":{"name":"web-2","namespace":"default","labels":{"kubernetes.io/service-name":"web"}},"endpoints":[{"addresses":["10.244.1.6"],"conditions":{}}],"ports":[{"name":"http","port":8080}]}"#
+        )
+        let result = try proxied(translator.translate(web, slices: [terminating, bare]))
+        let first = try #require(result.endpoints.first)
+        #expect(!first.ready && first.serving && first.terminating)
+        let second = try #require(result.endpoints.last)
+        #expect(second.ready && second.serving && !second.terminating)
+    }
+
+    @Test func headlessExternalNameAndOtherProxiesAreIgnored() throws {
+        let headless = try service(TestAPIServer.serviceJSON(name: "db", clusterIP: "None", clusterIPs: ["None"]))
+        #expect(translator.translate(headless, slices: []) == .ignored(reason: "headless (clusterIP None)"))
+        let labelled = try service(
+            TestAPIServer.serviceJSON(
+                name: "db2", clusterIP: "10.96.0.30", labels: ["service.kubernetes.io/headless": ""]))
+        #expect(translator.translate(labelled, slices: []) == .ignored(reason: "headless"))
+        let other = try service(
+            TestAPIServer.serviceJSON(
+                name: "mesh", clusterIP: "10.96.0.31", labels: ["service.kubernetes.io/service-proxy-name": "cilium"]))
+        guard case .ignored = translator.translate(other, slices: []) else {
+            Issue.record("a Service for another proxy must be ignored")
+            return
+        }
+        let mine = KubernetesServiceTranslator(nodeName: "node-a", serviceProxyName: "cilium")
+        #expect(try proxied(mine.translate(other, slices: [])).name.name == "mesh")
+        #expect(mine.labelSelector == "service.kubernetes.io/service-proxy-name=cilium,!service.kubernetes.io/headless")
+        #expect(
+            translator.labelSelector == "!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless")
+        var external = try service(TestAPIServer.serviceJSON(name: "ext", clusterIP: ""))
+        external.spec.type = .externalName
+        #expect(translator.translate(external, slices: []) == .ignored(reason: "ExternalName"))
+    }
+
+    @Test func kubeRouterAnnotationsAndTheirBadValues() throws {
+        let tuned = try service(
+            TestAPIServer.serviceJSON(
+                name: "web", clusterIP: "10.96.0.10",
+                annotations: [
+                    "kube-router.io/service.scheduler": "mh", "kube-router.io/service.schedflags": "flag-1, flag-2",
+                    "kube-router.io/service.local": "true",
+                ]))
+        let result = try proxied(translator.translate(tuned, slices: []))
+        #expect(result.scheduling == SchedulingPolicy(scheduler: .mh, flags: [.flag1, .flag2]))
+        #expect(result.externalTrafficPolicy == .local && result.internalTrafficPolicy == .local)
+
+        // As kube-router does, a bad value is reported and the default applies.
+        let typo = try service(
+            TestAPIServer.serviceJSON(
+                name: "web", clusterIP: "10.96.0.10", annotations: ["kube-router.io/service.scheduler": "wrr"]))
+        guard case .proxied(let fallback, let warnings) = translator.translate(typo, slices: []) else {
+            Issue.record("a bad annotation must not keep the Service off the node")
+            return
+        }
+        #expect(fallback.scheduling.scheduler == .rr)
+        #expect(warnings.count == 1 && warnings[0].contains("unknown scheduler 'wrr'"))
+    }
+
+    @Test func anInvalidAddressRejectsTheServiceWithTheFieldNamed() throws {
+        let broken = try service(
+            TestAPIServer.serviceJSON(name: "web", clusterIP: "10.96.0.999", externalIPs: ["203.0.113.300"]))
+        #expect(
+            translator.translate(broken, slices: [])
+                == .rejected([
+                    "spec.clusterIPs[0]: '10.96.0.999' is not an IP address",
+                    "spec.externalIPs[0]: '203.0.113.300' is not an IP address",
+                ]))
+        let badPort = try service(
+            TestAPIServer.serviceJSON(
+                name: "web", clusterIP: "10.96.0.10", ports: [.init(port: 70_000, targetPort: "80")]))
+        guard case .rejected(let problems) = translator.translate(badPort, slices: []) else {
+            Issue.record("port 70000 must be rejected")
+            return
+        }
+        #expect(problems == ["port 70000 is out of range 1...65535"])
+    }
+
+    @Test func theCatalogFollowsASliceThatChangesService() throws {
+        var catalog = ServiceCatalog(translator: translator)
+        let web = ServiceName(namespace: "default", name: "web")
+        let api = ServiceName(namespace: "default", name: "api")
+        catalog.set(service: try service(TestAPIServer.serviceJSON(name: "web", clusterIP: "10.96.0.10")), name: web)
+        catalog.set(service: try service(TestAPIServer.serviceJSON(name: "api", clusterIP: "10.96.0.11")), name: api)
+        let slice = try slice(
+            TestAPIServer.endpointSliceJSON(name: "s1", service: "web", addresses: ["10.244.1.5"], port: 8080))
+        #expect(catalog.set(slice: slice, previous: nil) == [web])
+        var moved = slice
+        moved.metadata.labels["kubernetes.io/service-name"] = "api"
+        #expect(catalog.set(slice: moved, previous: slice) == [web, api])
+        #expect(try proxied(catalog.translation(of: web)).endpoints.isEmpty)
+        #expect(try proxied(catalog.translation(of: api)).endpoints.count == 1)
+        #expect(catalog.set(slice: nil, previous: moved) == [api])
+        #expect(catalog.counts.slices == 0)
+        catalog.set(service: nil, name: web)
+        #expect(catalog.translation(of: web) == .ignored(reason: "no such Service"))
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Netlink
+import ServiceProxy
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `rudder run` end to end in a User-Mode Linux guest: the test API server on the guest's
+/// loopback holds Services, EndpointSlices and Nodes, the agent programs IPVS and the pod routes
+/// from them, and a client's real connections follow.
+@Suite struct AgentKernelTests {
+    static let modules = ["ip_vs", "ip_vs_rr", "veth", "dummy"]
+
+    @Test(
+        .enabled(
+            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
+            "User-Mode Linux needs root and the user-mode-linux package"))
+    func theAgentFollowsTheAPIServerAndRidesOutItsLoss() async throws {
+        guard UserModeLinux.isGuest else {
+            let result = try await UserModeLinux.runTestInGuest(
+                "AgentKernelTests/theAgentFollowsTheAPIServerAndRidesOutItsLoss", modules: Self.modules,
+                timeout: .seconds(300))
+            #expect(result.passed, "\(TrafficLab.explain(result))")
+            return
+        }
+        let lab = try TrafficLab()
+        defer { lab.tearDown() }
+        try Shell.check("ip", ["link", "set", "lo", "up"])
+        let directory = "/run/rudder-agent-\(UInt32.random(in: .min ... .max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = TestAPIServer(directory: directory + "/apiserver", bookmarkInterval: 1)
+        try server.start()
+        defer { server.stop() }
+        try server.writeKubeconfig(to: directory + "/kubeconfig", user: .tokenFile)
+        try server.load([
+            TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.0.0/24", internalIP: "10.201.0.1"),
+            // A node on be1's link: its pod CIDR is routed straight to it.
+            TestAPIServer.nodeJSON(name: "node-b", podCIDR: "10.250.0.0/24", internalIP: "10.200.1.2"),
+        ])
+        try """
+        nodeName: node-a
+        logLevel: debug
+        kubernetes:
+          kubeconfig: \(directory)/kubeconfig
+        serviceProxy:
+          masquerade: false
+          ownershipRecord: \(directory)/ipvs-services
+        http:
+          host: 127.0.0.1
+          port: 20244
+        """.write(toFile: directory + "/rudder.yaml", atomically: true, encoding: .utf8)
+        let agent = try RudderProcess(
+            arguments: ["run", "--config", directory + "/rudder.yaml"], output: directory + "/agent.out")
+        defer { agent.kill(SIGKILL) }
+        func context() -> String {
+            "\nagent log:\n\(agent.errors.suffix(6000))\n\(lab.diagnostics())"
+        }
+        try await waitUntil("the agent is ready", context) { try Self.http("/readyz") == 200 }
+        try await waitUntil("the route to node-b's pods", context) {
+            try Shell.check("ip", ["route", "show", "proto", "44"]).contains("10.250.0.0/24 via 10.200.1.2")
+        }
+
+        // Create: the Service reaches IPVS and traffic follows.
+        try server.put(
+            TestAPIServer.serviceJSON(
+                name: "web", clusterIP: "10.96.0.10",
+                ports: [.init(name: "http", port: 80, targetPort: "http", nodePort: 30080)], type: "NodePort"))
+        try server.put(
+            TestAPIServer.endpointSliceJSON(
+                name: "web-1", service: "web", addresses: ["10.200.1.2"], port: 8080, nodeName: "node-a"))
+        try await waitUntil("web in IPVS", context) { try Self.endpoints(lab) == ["10.200.1.2:8080"] }
+        #expect(try lab.greeting() == "be1")
+        #expect(try lab.greeting(to: TrafficLab.nodePortTCP) == "be1")
+
+        // Scale: a second endpoint, and round robin spreads over both.
+        try server.put(
+            TestAPIServer.endpointSliceJSON(
+                name: "web-1", service: "web", addresses: ["10.200.1.2", "10.200.2.2"], port: 8080))
+        try await waitUntil("two endpoints", context) { try Self.endpoints(lab).count == 2 }
+        #expect(try lab.spread { _ in try lab.greeting() } == ["be1": 5, "be2": 5], "\(context())")
+
+        // The API server is gone for 30 s: IPVS stays as it is, every connection succeeds, the
+        // agent stays live.
+        let table = try lab.ipvsadm("-Sn")
+        let client = ConnectionLoop(lab: lab)
+        try client.waitForSuccesses(5)
+        server.kill()
+        let outage = ContinuousClock.now
+        while ContinuousClock.now - outage < .seconds(30) {
+            #expect(try lab.ipvsadm("-Sn") == table, "IPVS changed while the API server was down\(context())")
+            #expect(try Self.http("/healthz") == 200, "liveness must not depend on the API server")
+            try await Task.sleep(for: .seconds(2))
+        }
+        try server.restart()
+        // After the restart the agent resumes its watches from its resourceVersion: no LIST.
+        try server.put(
+            TestAPIServer.endpointSliceJSON(name: "web-1", service: "web", addresses: ["10.200.2.2"], port: 8080))
+        try await waitUntil("the change made after the restart", context, timeout: .seconds(60)) {
+            try Self.endpoints(lab) == ["10.200.2.2:8080"]
+        }
+        let requests = try server.requests()
+        #expect(!requests.isEmpty)
+        #expect(
+            requests.allSatisfy { $0.query["watch"] == "true" && $0.query["resourceVersion"] != nil },
+            "\(requests)")
+        let summary = client.stop()
+        #expect(summary.failures.isEmpty, "connections failed: \(summary.failures)")
+
+        // A forced 410: the informers LIST again, and IPVS is never touched meanwhile.
+        let settled = try lab.ipvsadm("-Sn")
+        try server.clearRequests()
+        // At once: a bookmark sent between the two would carry the new resourceVersion and
+        // rightly spare the agent its 410.
+        try server.compactAndDropWatches()
+        let relist = ContinuousClock.now
+        while ContinuousClock.now - relist < .seconds(5) {
+            #expect(try lab.ipvsadm("-Sn") == settled, "IPVS changed during the re-list\(context())")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let afterCompaction = try server.requests()
+        #expect(
+            afterCompaction.contains { $0.path == "/api/v1/services" && $0.query["watch"] == nil },
+            "the 410 made the agent LIST again: \(afterCompaction)\(context())")
+
+        // Delete: the virtual services and the VIP go, and the ClusterIP stops answering.
+        _ = try server.delete(kind: "Service", name: "web")
+        try await waitUntil("web gone from IPVS", context) { try !lab.ipvsadm("-Sn").contains("10.96.0.10") }
+        try await waitUntil("the VIP unbound", context) { try lab.dummyAddresses().isEmpty }
+        #expect(throws: (any Error).self) {
+            try TCPConnection.greeting(from: lab.client, to: TrafficLab.clusterTCP, timeout: .seconds(1))
+        }
+
+        // SIGTERM stops the agent cleanly.
+        agent.kill(SIGTERM)
+        #expect(agent.process.terminationStatus == 0, "\(context())")
+    }
+
+    /// The real servers of TCP 10.96.0.10:80 that take new connections (weight above 0), sorted.
+    static func endpoints(_ lab: TrafficLab) throws -> [String] {
+        try lab.realServers(of: "TCP  10.96.0.10:80").map { $0.split(separator: " ").map(String.init) }
+            .filter { $0.count >= 3 && $0[2] != "0" }.map { $0[0] }.sorted()
+    }
+
+    /// The status code of a GET on the agent's HTTP port.
+    static func http(_ path: String) throws -> Int {
+        let result = try Shell.run(
+            "curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:20244\(path)"])
+        return Int(result.stdout) ?? 0
+    }
+
+    /// Polls `condition` every 100 ms until it holds; fails with `what` and `context()` after `timeout`.
+    func waitUntil(
+        _ what: String, _ context: () -> String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TrafficError(operation: "timed out waiting until \(what)\(context())")
+    }
+}
