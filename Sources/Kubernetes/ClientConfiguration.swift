@@ -22,6 +22,9 @@ public struct ClientConfiguration: Sendable {
     public var tlsServerName: String?
     /// The bearer token, if the client authenticates with one.
     public var tokenSource: TokenSource?
+    /// A proxy for every request (`proxy-url`: http, https or socks5); an empty string means no proxy at all.
+    /// When nil, the usual `HTTPS_PROXY` and `NO_PROXY` environment variables apply, as they do for client-go.
+    public var proxyURL: String?
     /// Skips verification of the server's certificate, and permits plain http; only ever true by explicit consent.
     public var allowInsecure: Bool
     /// The namespace of the kubeconfig context or of the pod, for callers that want a default.
@@ -40,7 +43,7 @@ public struct ClientConfiguration: Sendable {
     public init(
         server: URL, certificateAuthority: PEMSource? = nil, clientCertificate: PEMSource? = nil,
         clientKey: PEMSource? = nil, tlsServerName: String? = nil, tokenSource: TokenSource? = nil,
-        allowInsecure: Bool = false, namespace: String? = nil, userAgent: String = "rudder",
+        proxyURL: String? = nil, allowInsecure: Bool = false, namespace: String? = nil, userAgent: String = "rudder",
         connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(60),
         watchIdleTimeout: Duration = .seconds(150)
     ) {
@@ -50,6 +53,7 @@ public struct ClientConfiguration: Sendable {
         self.clientKey = clientKey
         self.tlsServerName = tlsServerName
         self.tokenSource = tokenSource
+        self.proxyURL = proxyURL
         self.allowInsecure = allowInsecure
         self.namespace = namespace
         self.userAgent = userAgent
@@ -103,6 +107,7 @@ public struct ClientConfiguration: Sendable {
         var configuration = ClientConfiguration(server: server, namespace: context.namespace)
         configuration.allowInsecure = cluster.insecureSkipTLSVerify || scheme == "http"
         configuration.tlsServerName = cluster.tlsServerName
+        configuration.proxyURL = cluster.proxyURL
         if let data = cluster.certificateAuthorityData {
             configuration.certificateAuthority = .data(data)
         } else if let path = cluster.certificateAuthority {

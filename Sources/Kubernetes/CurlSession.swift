@@ -27,8 +27,9 @@ final class CurlSession: @unchecked Sendable {
     }
 
     deinit {
-        curl_multi_cleanup(multi)
+        // The easy handle is never left in the multi handle (a transfer removes it when it ends).
         curl_easy_cleanup(easy)
+        curl_multi_cleanup(multi)
         errorBuffer.deallocate()
     }
 

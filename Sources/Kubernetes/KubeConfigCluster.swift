@@ -10,7 +10,7 @@ public struct KubeConfigCluster: Sendable, Equatable {
     public var insecureSkipTLSVerify: Bool
     /// `tls-server-name`: the name to verify the server's certificate against, when it differs from the URL's host.
     public var tlsServerName: String?
-    /// `proxy-url`, kept so that its presence can be reported; it is not used.
+    /// `proxy-url`: the proxy to reach the API server through.
     public var proxyURL: String?
 
     /// A cluster entry.

@@ -24,6 +24,9 @@ public enum KubernetesConfigurationError: Error, Sendable, Equatable, CustomStri
     case notInCluster(reason: String)
     /// The bearer token file exists but holds no token.
     case emptyTokenFile(path: String)
+    /// A configuration built in code that a client cannot use (a server URL that is not http(s), plain http
+    /// without consent).
+    case unusableServer(server: String, reason: String)
 
     /// One line a user can act on.
     public var description: String {
@@ -55,6 +58,8 @@ public enum KubernetesConfigurationError: Error, Sendable, Equatable, CustomStri
             "not running inside a Kubernetes pod: \(reason)"
         case .emptyTokenFile(let path):
             "bearer token file \(path) is empty"
+        case .unusableServer(let server, let reason):
+            "cannot use API server \(server): \(reason)"
         }
     }
 }

@@ -31,11 +31,11 @@ public final class KubernetesHTTPClient: Sendable {
             let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
             var host = components.host, !host.isEmpty
         else {
-            throw .invalidServer(server: server.absoluteString, cluster: "-", kubeconfig: "-")
+            throw .unusableServer(server: server.absoluteString, reason: "expected https://host[:port][/path]")
         }
         if scheme == "http" && !configuration.allowInsecure {
-            throw .insecureRefused(
-                cluster: server.absoluteString, kubeconfig: "-", reason: "uses plain http (\(server.absoluteString))")
+            throw .unusableServer(
+                server: server.absoluteString, reason: "plain http sends credentials in clear; not allowed")
         }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         let bracketed = host.contains(":") ? "[\(host)]" : host
@@ -190,6 +190,7 @@ public final class KubernetesHTTPClient: Sendable {
         _ = rudder_curl_setopt_long(easy, CURLOPT_TCP_KEEPIDLE, 30)
         _ = rudder_curl_setopt_long(easy, CURLOPT_TCP_KEEPINTVL, 10)
         tls.apply(to: easy)
+        if let proxy = configuration.proxyURL { _ = rudder_curl_setopt_string(easy, CURLOPT_PROXY, proxy) }
         if let connectTo = tls.connectTo {
             connectToList = curl_slist_append(nil, connectTo)
             _ = rudder_curl_setopt_slist(easy, CURLOPT_CONNECT_TO, connectToList)

@@ -30,6 +30,7 @@ final class APIServerHarness: Sendable {
         var configuration = try ClientConfiguration.fromKubeconfig(path: kubeconfig)
         configuration.watchIdleTimeout = idleTimeout
         configuration.userAgent = "rudder/test"
+        configuration.proxyURL = ""  // a proxy set in the environment must not come between the test and its server
         return try KubernetesHTTPClient(configuration: configuration, logger: Self.logger)
     }
 

@@ -31,12 +31,18 @@ import Testing
         let path = try directory.write(
             "config",
             Self.kubeconfig(
-                cluster: "server: https://192.0.2.1:6443\ncertificate-authority: ca.crt\ntls-server-name: api.lab",
+                cluster: """
+                    server: https://192.0.2.1:6443
+                    certificate-authority: ca.crt
+                    tls-server-name: api.lab
+                    proxy-url: socks5://127.0.0.1:1080
+                    """,
                 user: "tokenFile: token"))
         let configuration = try ClientConfiguration.fromKubeconfig(path: path)
         #expect(configuration.server.absoluteString == "https://192.0.2.1:6443")
         #expect(configuration.certificateAuthority == .file(directory.path + "/ca.crt"))
         #expect(configuration.tlsServerName == "api.lab")
+        #expect(configuration.proxyURL == "socks5://127.0.0.1:1080")
         #expect(configuration.namespace == "kube-system")
         #expect(configuration.allowInsecure == false)
         #expect(configuration.tokenSource?.path == directory.path + "/token")

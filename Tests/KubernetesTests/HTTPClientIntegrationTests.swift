@@ -51,7 +51,8 @@ import Testing
             - {name: x, context: {cluster: c, user: u}}
             current-context: x
             """
-        let configuration = try ClientConfiguration.fromKubeconfig(KubeConfig(yaml: yaml, path: "/embedded"))
+        var configuration = try ClientConfiguration.fromKubeconfig(KubeConfig(yaml: yaml, path: "/embedded"))
+        configuration.proxyURL = ""
         let client = try KubernetesHTTPClient(configuration: configuration, logger: APIServerHarness.logger)
         #expect(try await client.list(Node.self).items.count == 1)
         #expect(try harness.server.requests().last?.user == "cert:system:node:test")
@@ -86,6 +87,7 @@ import Testing
         let other = try TemporaryDirectory()
         let stranger = try TestCertificates.generate(in: other.path)
         var configuration = try ClientConfiguration.fromKubeconfig(path: harness.kubeconfig)
+        configuration.proxyURL = ""
         configuration.certificateAuthority = .file(stranger.caCertificate)
         let client = try KubernetesHTTPClient(configuration: configuration, logger: APIServerHarness.logger)
         let error = await #expect(throws: KubernetesError.self) { try await client.list(Service.self) }
@@ -100,6 +102,7 @@ import Testing
     @Test func tlsServerNameIsWhatTheCertificateIsCheckedAgainst() async throws {
         let harness = try APIServerHarness()
         var configuration = try ClientConfiguration.fromKubeconfig(path: harness.kubeconfig)
+        configuration.proxyURL = ""
         configuration.tlsServerName = "localhost"
         let good = try KubernetesHTTPClient(configuration: configuration, logger: APIServerHarness.logger)
         #expect(try await good.list(Service.self).items.isEmpty)
