@@ -10,42 +10,54 @@ struct CurlTLSOptions: Sendable {
     /// libcurl connects to the real host.
     var connectTo: String?
 
-    /// Sets the options on `easy`.
-    func apply(to easy: UnsafeMutableRawPointer) {
+    /// An option libcurl refused (an older libcurl without `*_BLOB` options, or a TLS backend without them).
+    struct Refusal: Error {
+        var option: String
+        var code: CURLcode
+    }
+
+    /// Sets the options on `easy`; a refused option is an error, never a silent fallback to weaker settings.
+    func apply(to easy: UnsafeMutableRawPointer) throws(Refusal) {
+        func check(_ code: CURLcode, _ option: String) throws(Refusal) {
+            guard code == CURLE_OK else { throw Refusal(option: option, code: code) }
+        }
+        func blob(_ option: CURLoption, _ pem: [UInt8]) -> CURLcode {
+            pem.withUnsafeBytes { rudder_curl_setopt_blob(easy, option, $0.baseAddress, $0.count) }
+        }
         switch certificateAuthority {
         case .data(let pem):
-            _ = pem.withUnsafeBytes { rudder_curl_setopt_blob(easy, CURLOPT_CAINFO_BLOB, $0.baseAddress, $0.count) }
+            try check(blob(CURLOPT_CAINFO_BLOB, pem), "CURLOPT_CAINFO_BLOB")
             // Trust only the configured CA, as client-go does; the system's CA directory stays out.
-            _ = rudder_curl_setopt_string(easy, CURLOPT_CAPATH, nil)
+            try check(rudder_curl_setopt_string(easy, CURLOPT_CAPATH, nil), "CURLOPT_CAPATH")
         case .file(let path):
-            _ = rudder_curl_setopt_string(easy, CURLOPT_CAINFO, path)
-            _ = rudder_curl_setopt_string(easy, CURLOPT_CAPATH, nil)
+            try check(rudder_curl_setopt_string(easy, CURLOPT_CAINFO, path), "CURLOPT_CAINFO")
+            try check(rudder_curl_setopt_string(easy, CURLOPT_CAPATH, nil), "CURLOPT_CAPATH")
         case nil:
             break
         }
         switch clientCertificate {
         case .data(let pem):
-            _ = pem.withUnsafeBytes { rudder_curl_setopt_blob(easy, CURLOPT_SSLCERT_BLOB, $0.baseAddress, $0.count) }
-            _ = rudder_curl_setopt_string(easy, CURLOPT_SSLCERTTYPE, "PEM")
+            try check(blob(CURLOPT_SSLCERT_BLOB, pem), "CURLOPT_SSLCERT_BLOB")
+            try check(rudder_curl_setopt_string(easy, CURLOPT_SSLCERTTYPE, "PEM"), "CURLOPT_SSLCERTTYPE")
         case .file(let path):
-            _ = rudder_curl_setopt_string(easy, CURLOPT_SSLCERT, path)
-            _ = rudder_curl_setopt_string(easy, CURLOPT_SSLCERTTYPE, "PEM")
+            try check(rudder_curl_setopt_string(easy, CURLOPT_SSLCERT, path), "CURLOPT_SSLCERT")
+            try check(rudder_curl_setopt_string(easy, CURLOPT_SSLCERTTYPE, "PEM"), "CURLOPT_SSLCERTTYPE")
         case nil:
             break
         }
         switch clientKey {
         case .data(let pem):
-            _ = pem.withUnsafeBytes { rudder_curl_setopt_blob(easy, CURLOPT_SSLKEY_BLOB, $0.baseAddress, $0.count) }
-            _ = rudder_curl_setopt_string(easy, CURLOPT_SSLKEYTYPE, "PEM")
+            try check(blob(CURLOPT_SSLKEY_BLOB, pem), "CURLOPT_SSLKEY_BLOB")
+            try check(rudder_curl_setopt_string(easy, CURLOPT_SSLKEYTYPE, "PEM"), "CURLOPT_SSLKEYTYPE")
         case .file(let path):
-            _ = rudder_curl_setopt_string(easy, CURLOPT_SSLKEY, path)
-            _ = rudder_curl_setopt_string(easy, CURLOPT_SSLKEYTYPE, "PEM")
+            try check(rudder_curl_setopt_string(easy, CURLOPT_SSLKEY, path), "CURLOPT_SSLKEY")
+            try check(rudder_curl_setopt_string(easy, CURLOPT_SSLKEYTYPE, "PEM"), "CURLOPT_SSLKEYTYPE")
         case nil:
             break
         }
         if !verify {
-            _ = rudder_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
-            _ = rudder_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
+            try check(rudder_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0), "CURLOPT_SSL_VERIFYPEER")
+            try check(rudder_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0), "CURLOPT_SSL_VERIFYHOST")
         }
     }
 }

@@ -189,7 +189,15 @@ public final class KubernetesHTTPClient: Sendable {
         _ = rudder_curl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         _ = rudder_curl_setopt_long(easy, CURLOPT_TCP_KEEPIDLE, 30)
         _ = rudder_curl_setopt_long(easy, CURLOPT_TCP_KEEPINTVL, 10)
-        tls.apply(to: easy)
+        do {
+            try tls.apply(to: easy)
+        } catch {
+            idleSessions.withLock { if $0.count < Self.maximumIdleSessions { $0.append(session) } }
+            let message =
+                "libcurl \(String(cString: curl_version())) refused \(error.option): "
+                + String(cString: curl_easy_strerror(error.code))
+            return .failure(KubernetesError.transport(code: Int(error.code.rawValue), message: message, url: url))
+        }
         if let proxy = configuration.proxyURL { _ = rudder_curl_setopt_string(easy, CURLOPT_PROXY, proxy) }
         if let connectTo = tls.connectTo {
             connectToList = curl_slist_append(nil, connectTo)
