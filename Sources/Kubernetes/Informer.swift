@@ -207,7 +207,7 @@ public final class Informer<R: KubernetesResource>: Sendable {
         }
 
         let rejectedKeys = Set(rejected.compactMap(\.key))
-        let summary: (changes: Int, total: Int)? = try state.withLock { state in
+        let summary: (changes: Int, total: Int) = try state.withLock { state in
             guard state.generation == generation, state.loop != nil else { throw CancellationError() }
             let changes = state.store.replace(with: items, rejected: rejectedKeys)
             state.resourceVersion = resourceVersion
@@ -224,7 +224,7 @@ public final class Informer<R: KubernetesResource>: Sendable {
         logger.info(
             "listed",
             metadata: [
-                "objects": "\(summary?.total ?? 0)", "changes": "\(summary?.changes ?? 0)",
+                "objects": "\(summary.total)", "changes": "\(summary.changes)",
                 "rejected": "\(rejected.count)", "resourceVersion": "\(resourceVersion)",
                 "seconds": "\(ContinuousClock.now - started)",
             ])
