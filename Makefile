@@ -1,5 +1,5 @@
 # One entry point: `make demo` shows Rudder at work, `make test` runs the whole test suite.
-.PHONY: demo test build bench fuzz format
+.PHONY: demo test build bench bench-all fuzz format
 
 demo:
 	./scripts/demo.sh
@@ -13,6 +13,14 @@ build:
 bench:
 	swift build -c release --product rudder-bench
 	.build/release/rudder-bench routes
+
+# Every benchmark; the IPVS and agent ones boot User-Mode Linux guests and take several minutes each.
+bench-all:
+	swift build -c release
+	.build/release/rudder-bench routes
+	.build/release/rudder-bench ipvs
+	.build/release/rudder-bench ipvs-update
+	.build/release/rudder-bench agent
 
 fuzz:
 	./scripts/fuzz.sh 300

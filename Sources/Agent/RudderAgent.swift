@@ -88,10 +88,11 @@ public struct RudderAgent: Sendable {
         let kubernetes = configuration.kubernetes
         let client: KubernetesHTTPClient
         do {
-            let clientConfiguration = try ClientConfiguration.discover(
+            var clientConfiguration = try ClientConfiguration.discover(
                 kubeconfig: kubernetes.kubeconfig, context: kubernetes.context,
                 allowInsecure: kubernetes.allowInsecure, environment: environment)
-            client = try KubernetesHTTPClient(configuration: clientConfiguration)
+            clientConfiguration.userAgent = "rudder/\(RudderVersion.current) (\(nodeName))"
+            client = try KubernetesHTTPClient(configuration: clientConfiguration, logger: logger)
         } catch {
             throw StartError(description: "cannot reach the API server: \(error)")
         }

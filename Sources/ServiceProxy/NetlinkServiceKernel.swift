@@ -19,6 +19,8 @@ public final class NetlinkServiceKernel: ServiceKernel {
     /// Which iptables the masquerade rules go through (nil: the system's default).
     public let iptablesVariant: String?
     private let netfilterController = Mutex<NetfilterController?>(nil)
+    /// The node addresses that are local here, read once: only those can be a local route's source.
+    private let localSources = Mutex<[IPAddress]?>(nil)
 
     /// Opens IPVS and rtnetlink sockets in `namespace`.
     public init(
@@ -91,7 +93,7 @@ public final class NetlinkServiceKernel: ServiceKernel {
     }
 
     public func bindVIPs(adding: Set<IPAddress>, removing: Set<IPAddress>) async throws {
-        try await executor.run { [rtnetlink, dummyInterface, nodeAddresses] in
+        try await executor.run { [self, rtnetlink, dummyInterface] in
             var link: Link?
             do {
                 link = try rtnetlink.link(named: dummyInterface)
@@ -115,7 +117,7 @@ public final class NetlinkServiceKernel: ServiceKernel {
                 // The kernel's local route for the VIP has the VIP as source; like kube-router, make
                 // it the node's address, so the node's own connections to a service leave from an
                 // address the endpoints can answer.
-                if let source = nodeAddresses.first(where: { $0.family == address.family }) {
+                if let source = try sources().first(where: { $0.family == address.family }) {
                     localRoutes.append(
                         .replace(
                             Route(
@@ -134,6 +136,21 @@ public final class NetlinkServiceKernel: ServiceKernel {
     }
 
     public var ipvsWritesSent: Int { ipvs.writesSent }
+
+    /// The node addresses configured that this namespace holds, in their order.
+    ///
+    /// The kernel refuses a preferred source that is not a local address, and a configured address
+    /// may be one the node does not have (a typo, or an address that moved): such a VIP keeps the
+    /// kernel's own local route instead of failing to bind.
+    private func sources() throws -> [IPAddress] {
+        try localSources.withLock { cached in
+            if let cached { return cached }
+            let local = Set(try rtnetlink.addresses().map(\.address.address))
+            let usable = nodeAddresses.filter { local.contains($0) }
+            cached = usable
+            return usable
+        }
+    }
 
     public func syncMasquerade(_ state: MasqueradeState) async throws -> Int {
         try await netfilter().apply(state)

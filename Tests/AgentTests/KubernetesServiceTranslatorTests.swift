@@ -68,6 +68,19 @@ import Testing
         #expect(try proxied(translator.translate(plain, slices: [])).ports.first?.nodePort == nil)
     }
 
+    /// A Service without a selector gets its endpoints from EndpointSlices someone else manages,
+    /// found by the same label.
+    @Test func aServiceWithoutASelectorUsesHandMadeSlices() throws {
+        let external = try service(TestAPIServer.serviceJSON(name: "db", clusterIP: "10.96.0.40", selector: [:]))
+        #expect(external.spec.selector.isEmpty)
+        let manual = try slice(
+            #"{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","addressType":"IPv4","metadata":{"name":"db-manual","namespace":"default","labels":{"kubernetes.io/service-name":"db","endpointslice.kubernetes.io/managed-by":"staff"}},"endpoints":[{"addresses":["192.168.50.7"]}],"ports":[{"name":"http","port":5432}]}"#
+        )
+        let result = try proxied(translator.translate(external, slices: [manual]))
+        #expect(result.endpoints.map(\.address) == [IPAddress("192.168.50.7")!])
+        #expect(result.endpoints.first?.ports == ["http": 5432])
+    }
+
     @Test func dualStackServicesTakeBothFamiliesOfEndpoints() throws {
         let web = try service(
             TestAPIServer.serviceJSON(name: "web", clusterIP: "10.96.0.10", clusterIPs: ["10.96.0.10", "fd00:96::10"]))
