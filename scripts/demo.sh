@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The quick start: Rudder at work on this machine, in a sandbox it creates and removes.
 # It shows pod routing (routes applied from a file, one deleted behind Rudder's back and put
-# back) and the service proxy (IPVS programmed from a services file, real traffic through a
-# ClusterIP and a NodePort). Each capability added to Rudder adds a scene here.
+# back), the service proxy (IPVS programmed from a services file, real traffic through a
+# ClusterIP and a NodePort) and the agent (`rudder run` following an API server, and riding out
+# its loss). Each capability added to Rudder adds a scene here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root: the demo creates a network namespace" >&2; exit 1; }
@@ -60,5 +61,10 @@ scene "the service proxy: this kernel has no IPVS, so it runs in a User-Mode Lin
 ./scripts/uml-run.sh "ip_vs ip_vs_rr veth dummy nf_conntrack nf_nat iptable_nat ip6table_nat xt_mark xt_set \
     xt_MASQUERADE xt_comment ip_set ip_set_hash_ip ip_set_hash_net ip_set_hash_ipport ip_set_hash_ipportip" \
     scripts/demo/proxy-in-guest.sh "$PWD/$rudder"
+
+scene "the agent: rudder run follows an API server (the test double) and programs IPVS, in a guest"
+./scripts/uml-run.sh "ip_vs ip_vs_rr veth dummy nf_conntrack nf_nat iptable_nat ip6table_nat xt_mark xt_set \
+    xt_MASQUERADE xt_comment ip_set ip_set_hash_ip ip_set_hash_net ip_set_hash_ipport ip_set_hash_ipportip" \
+    scripts/demo/agent-in-guest.sh "$PWD/$rudder"
 
 scene "done: the sandboxes are removed on exit"

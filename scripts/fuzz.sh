@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Builds the decoder fuzzers (libFuzzer + AddressSanitizer, from the Swift toolchain) and runs
-# each for half of SECONDS (default 60): the netlink fuzzer (messages, attributes, routes, links,
-# addresses) and the IPVS fuzzer (service, real-server and timeout replies). A crash leaves its
-# input in .build-fuzz/ and makes the script fail, once both fuzzers have run.
+# each for a third of SECONDS (default 60): the netlink fuzzer (messages, attributes, routes,
+# links, addresses), the IPVS fuzzer (service, real-server and timeout replies) and the
+# Kubernetes JSON fuzzer (LISTs and watch events of every resource the agent reads). A crash
+# leaves its input in .build-fuzz/ and makes the script fail, once all fuzzers have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-half=$(((seconds + 1) / 2))
+half=$(((seconds + 2) / 3))
 out=.build-fuzz
-mkdir -p "$out/corpus" "$out/ipvs-corpus" "$out/ipvs-module"
+mkdir -p "$out/corpus" "$out/ipvs-corpus" "$out/ipvs-module" "$out/kubernetes-corpus"
 netlink=(-I Sources/CNetlink -Xcc -I/usr/include/libnl3)
 libnl=(-lnl-3 -lnl-route-3 -lnl-genl-3)
 quiet() { grep -v "gold: warning: Cannot export local symbol" || true; }
 
-rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/ipvs-module/libNetlink.a"
+rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/kubernetes-fuzzer" "$out/ipvs-module/libNetlink.a"
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink "${netlink[@]}" \
     Sources/Netlink/*.swift Fuzz/NetlinkFuzzer.swift \
     "${libnl[@]}" -o "$out/netlink-fuzzer" 2>&1 | quiet
@@ -35,6 +36,29 @@ swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-na
     -I "$out/ipvs-module" "${codec[@]}" Fuzz/IPVSFuzzer.swift \
     "$out/ipvs-module/libNetlink.a" "${libnl[@]}" -o "$out/ipvs-fuzzer" 2>&1 | quiet
 [ -x "$out/ipvs-fuzzer" ] || { echo "IPVS fuzzer build failed" >&2; exit 1; }
+
+# The Kubernetes decoding path: the resource types and the JSON decoder, without the HTTP client,
+# the configuration readers and the informer (they need libcurl, swift-log and Yams).
+kubernetes=()
+for file in Sources/Kubernetes/*.swift; do
+    grep -q -e "^import CCurl" -e "^import Logging" -e "^import Yams" "$file" && continue
+    case "$(basename "$file" .swift)" in
+        KubernetesHTTPClient+Resources | ClientConfiguration | KubeConfig* | TokenSource | PEMSource | LocalFile | \
+            Backoff | Duration+Milliseconds | PathEscaping | InformerEvent | InformerStore) continue ;;
+    esac
+    kubernetes+=("$file")
+done
+swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Kubernetes \
+    "${kubernetes[@]}" Fuzz/KubernetesJSONFuzzer.swift -o "$out/kubernetes-fuzzer" 2>&1 | quiet
+[ -x "$out/kubernetes-fuzzer" ] || { echo "Kubernetes JSON fuzzer build failed" >&2; exit 1; }
+# Seeds: the kubectl-shaped fixtures, as objects, as a LIST and as a watch event.
+for fixture in Tests/TestAPIServer/fixtures/*.json; do
+    name=$(basename "$fixture" .json)
+    cp "$fixture" "$out/kubernetes-corpus/$name"
+    { printf '{"kind":"List","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":['
+      cat "$fixture"; printf ']}'; } > "$out/kubernetes-corpus/$name-list"
+    { printf '{"type":"MODIFIED","object":'; cat "$fixture"; printf '}'; } > "$out/kubernetes-corpus/$name-event"
+done
 
 # Seed the corpora with real kernel messages: the encoder's own route request, and IPVS replies
 # laid out as the kernel's ip_vs_genl_fill_* functions write them (statistics with PAD attributes).
@@ -60,9 +84,10 @@ base64 -d > "$out/ipvs-corpus/timeouts" <<<'LAAAABwAAgABAAAAAAAAAAwBAAAIAAQAhAMA
 # Swift's own crash backtracer trips AddressSanitizer; let libFuzzer report the crash.
 fuzz() {
     echo "== $1 fuzzer, ${half}s"
-    SWIFT_BACKTRACE=enable=no "$2" -max_total_time="$half" -max_len=4096 -artifact_prefix="$4" "$3" 2>&1 | tail -4
+    SWIFT_BACKTRACE=enable=no "$2" -max_total_time="$half" -max_len="${5:-4096}" -artifact_prefix="$4" "$3" 2>&1 | tail -4
 }
 status=0
 fuzz netlink "$out/netlink-fuzzer" "$out/corpus" "$out/" || status=1
 fuzz IPVS "$out/ipvs-fuzzer" "$out/ipvs-corpus" "$out/ipvs-" || status=1
+fuzz "Kubernetes JSON" "$out/kubernetes-fuzzer" "$out/kubernetes-corpus" "$out/kubernetes-" 16384 || status=1
 exit "$status"

@@ -44,7 +44,10 @@ echo; echo '# a client connects four times to the ClusterIP 10.96.0.10:80 (rr sp
 for i in 1 2 3 4; do ip netns exec client python3 -c "$ask" 10.96.0.10 80; done
 echo '# and twice to the NodePort 10.201.0.1:30080:'
 for i in 1 2; do ip netns exec client python3 -c "$ask" 10.201.0.1 30080; done
-echo '$ iptables -t nat -S RUDDER-POSTROUTING   # masquerade for outside clients, hairpin for pods'
+echo '$ iptables -t nat -S RUDDER-SERVICES; iptables -t nat -S RUDDER-POSTROUTING'
+echo '# connections to Rudder'"'"'s own services from outside the pod network are marked, then masqueraded;'
+echo '# hairpin connections (a pod reaching itself through its service) are masqueraded too'
+iptables-legacy -t nat -S RUDDER-SERVICES
 iptables-legacy -t nat -S RUDDER-POSTROUTING
 echo; echo '# applying the same file again changes nothing:'
 "$rudder" proxy apply --file /run/services.yaml --record "$record"
