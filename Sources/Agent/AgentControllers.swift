@@ -45,7 +45,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
     // MARK: Nodes and pod routes
 
     private func followNodes(into nodes: NodeDirectory, routes enabled: Bool) async throws {
-        let informer = Informer<Node>(client: client, logger: logger)
+        let informer = Informer<Node>(client: client, transform: InformerTrims.node, logger: logger)
         var reconciler: RouteReconciler?
         var routeTask: Task<Void, Never>?
         defer { routeTask?.cancel() }
@@ -122,8 +122,10 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         let translator = KubernetesServiceTranslator(
             nodeName: nodeName, serviceProxyName: configuration.kubernetes.serviceProxyName)
         let services = Informer<Kubernetes.Service>(
-            client: client, labelSelector: translator.labelSelector, logger: logger)
-        let slices = Informer<EndpointSlice>(client: client, labelSelector: translator.labelSelector, logger: logger)
+            client: client, labelSelector: translator.labelSelector, transform: InformerTrims.service, logger: logger)
+        let slices = Informer<EndpointSlice>(
+            client: client, labelSelector: translator.labelSelector, transform: InformerTrims.endpointSlice,
+            logger: logger)
 
         let (inputs, continuation) = AsyncStream<ServiceInput>.makeStream()
         let forwarders = [

@@ -43,6 +43,7 @@ public actor ServiceProxyController {
         }
         synced = true
         health.markReady(Self.component)
+        FreeMemory.release()
         logger.info(
             "services applied", metadata: ["services": "\(services.count)", "report": "\(report)"])
     }
@@ -72,6 +73,7 @@ public actor ServiceProxyController {
                 if ContinuousClock.now - lastResync >= resyncInterval {
                     lastResync = .now
                     try await reconciler.resync()
+                    FreeMemory.release()
                 }
             } catch {
                 logger.error("service proxy sync failed", metadata: ["error": "\(error)"])

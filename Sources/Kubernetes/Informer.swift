@@ -35,6 +35,7 @@ public final class Informer<R: KubernetesResource>: Sendable {
     public let pageSize: Int
 
     private let client: KubernetesHTTPClient
+    private let transform: (@Sendable (R) -> R)?
     private let backoffPolicy: Backoff
     private let watchTimeout: ClosedRange<Int>
     private let logger: Logger
@@ -54,12 +55,17 @@ public final class Informer<R: KubernetesResource>: Sendable {
     /// An informer; nothing happens until `events()` is called.
     ///
     /// `backoff` paces reconnections; `watchTimeout` is the range `timeoutSeconds` is drawn from for each watch.
+    /// `transform`, like client-go's `SetTransform`, trims each object before it is cached and delivered: a
+    /// consumer that needs a few fields need not hold the rest (annotations such as
+    /// `kubectl.kubernetes.io/last-applied-configuration` can be larger than the object). It must keep
+    /// `metadata.name`, `namespace` and `resourceVersion`, by which the cache tells changes apart.
     public init(
         client: KubernetesHTTPClient, namespace: String? = nil, labelSelector: String? = nil,
         fieldSelector: String? = nil, pageSize: Int = 500, backoff: Backoff = Backoff(),
-        watchTimeout: ClosedRange<Int> = 300...600, logger: Logger
+        watchTimeout: ClosedRange<Int> = 300...600, transform: (@Sendable (R) -> R)? = nil, logger: Logger
     ) {
         self.client = client
+        self.transform = transform
         self.namespace = namespace
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
@@ -199,7 +205,11 @@ public final class Informer<R: KubernetesResource>: Sendable {
                 continueToken = nil
                 continue
             }
-            items += page.items
+            if let transform {
+                items += page.items.map(transform)
+            } else {
+                items += page.items
+            }
             rejected += page.rejected
             continueToken = page.continueToken
             resourceVersion = page.resourceVersion
@@ -243,7 +253,8 @@ public final class Informer<R: KubernetesResource>: Sendable {
             R.self, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector,
             resourceVersion: from, timeoutSeconds: timeout)
         logger.debug("watching", metadata: ["resourceVersion": "\(from)", "timeoutSeconds": "\(timeout)"])
-        for try await event in stream {
+        for try await received in stream {
+            let event = transform.map { received.map($0) } ?? received
             if case .error(let status) = event {
                 throw KubernetesError.from(
                     status: status.code ?? 500, reason: status.reason, message: status.message,

@@ -25,6 +25,16 @@ public enum WatchEvent<R: KubernetesResource>: Sendable {
         }
     }
 
+    /// The same event with its object passed through `transform`.
+    public func map(_ transform: (R) -> R) -> WatchEvent<R> {
+        switch self {
+        case .added(let object): .added(transform(object))
+        case .modified(let object): .modified(transform(object))
+        case .deleted(let object): .deleted(transform(object))
+        case .bookmark, .error, .rejected: self
+        }
+    }
+
     /// Decodes one line of a watch stream. Throws only when the line is not a watch event at all; a malformed
     /// object inside a well-formed event comes back as `.rejected`.
     public static func decode(_ line: [UInt8]) throws(KubernetesError) -> WatchEvent<R> {

@@ -114,9 +114,21 @@ public actor ServiceProxyReconciler {
     @discardableResult
     public func resync() async throws -> Report {
         var report = Report()
+        let clock = ContinuousClock()
+        var phases = clock.now
+        var timings: [String] = []
+        func lap(_ phase: String) {
+            let now = clock.now
+            let elapsed = now - phases
+            let milliseconds =
+                elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            timings.append("\(phase) \(milliseconds) ms")
+            phases = now
+        }
         if !synced { try await kernel.prepare() }
         observed = try await kernel.virtualServices()
         bound = try await kernel.boundVIPs()
+        lap("read")
         // What this process created, plus what an earlier Rudder recorded: adopted, not recreated.
         let recorded = record.load()
         owned = owned.union(recorded.keys).intersection(observed.keys)
@@ -128,11 +140,20 @@ public actor ServiceProxyReconciler {
             desired: index.desired(scope), observed: observed, owned: owned, keys: Array(scope),
             expired: expiredDrains())
         report.conflicts = plan.conflicts
+        lap("plan")
         try await execute(plan, into: &report)
+        lap("IPVS")
         try await bindVIPs(wanted: index.vips.union(frozenVIPs), into: &report)
+        lap("VIPs")
         try await syncMasquerade(force: true)
+        lap("netfilter")
         synced = true
-        logger.info("services synced", metadata: ["report": "\(report)", "owned": "\(owned.count)"])
+        // Where the time went, so that a slow resync on a big node can be read from the log.
+        logger.info(
+            "services synced",
+            metadata: [
+                "report": "\(report)", "owned": "\(owned.count)", "phases": "\(timings.joined(separator: ", "))",
+            ])
         return report
     }
 

@@ -20,6 +20,7 @@ struct AgentBenchmark: AsyncParsableCommand {
     @Option(help: "How many endpoints per Service (10.244.x.y:8080).") var endpoints = 10
     @Option(help: "How many single EndpointSlice changes to time.") var changes = 100
     @Flag(help: "Print the agent's log (level info) after the run.") var showLog = false
+    @Flag(help: "Skip the ipvsadm -R reference (no ratio): for looking into the agent alone.") var noReference = false
     @Flag(help: .hidden) var inGuest = false
 
     /// The agent's HTTP port in the guest.
@@ -42,7 +43,7 @@ struct AgentBenchmark: AsyncParsableCommand {
             let arguments =
                 [
                     "agent", "--services", "\(services)", "--endpoints", "\(endpoints)", "--changes", "\(changes)",
-                ] + (showLog ? ["--show-log"] : [])
+                ] + (showLog ? ["--show-log"] : []) + (noReference ? ["--no-reference"] : [])
             return try await GuestBenchmark.run(
                 arguments, modules: IPVSWorkload.modules + ["veth"], timeout: .seconds(limit))
         }
@@ -84,17 +85,22 @@ struct AgentBenchmark: AsyncParsableCommand {
         let expected = Set(rules)
 
         // Reference: the same IPVS state from empty with ipvsadm -R.
-        let reference = try await IPVSWorkload.inFreshNamespace { fixture in
-            let namespace = fixture.namespace
-            let elapsed = try namespace.run {
-                try GuestBenchmark.timed([ipvsadm, "-R"], input: rulesFile, scratch: scratch)
+        var reference: Duration?
+        if !noReference {
+            reference = try await IPVSWorkload.inFreshNamespace { fixture in
+                let namespace = fixture.namespace
+                let elapsed = try namespace.run {
+                    try GuestBenchmark.timed([ipvsadm, "-R"], input: rulesFile, scratch: scratch)
+                }
+                try GuestBenchmark.expectRules(expected, in: fixture, after: "ipvsadm -R")
+                return elapsed
             }
-            try GuestBenchmark.expectRules(expected, in: fixture, after: "ipvsadm -R")
-            return elapsed
         }
-        GuestBenchmark.say(
-            "reference (ipvsadm -R of the same \(workload.objectCount) IPVS objects): "
-                + GuestBenchmark.format(reference))
+        if let reference {
+            GuestBenchmark.say(
+                "reference (ipvsadm -R of the same \(workload.objectCount) IPVS objects): "
+                    + GuestBenchmark.format(reference))
+        }
 
         // Rudder: the agent process, its kernel work in a fresh namespace.
         let outcome = try await IPVSWorkload.inFreshNamespace { fixture in
@@ -117,7 +123,7 @@ struct AgentBenchmark: AsyncParsableCommand {
                 + "p50 \(GuestBenchmark.format(p50)), p99 \(GuestBenchmark.format(p99)), "
                 + "max \(GuestBenchmark.format(sorted.last!)) (goal p99 < 50 ms: \(p99 < .milliseconds(50) ? "met" : "MISSED"))"
         )
-        GuestBenchmark.say("ratio: \(GuestBenchmark.ratio(outcome.ready, reference))")
+        if let reference { GuestBenchmark.say("ratio: \(GuestBenchmark.ratio(outcome.ready, reference))") }
     }
 
     /// What one agent run measured.
