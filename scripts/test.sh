@@ -11,11 +11,12 @@ if ! swift build --build-tests > "$log" 2>&1; then cat "$log"; echo "the build f
 if grep -q "warning:" "$log"; then grep -A3 "warning:" "$log"; echo "the build has warnings" >&2; exit 1; fi
 echo "== swift format lint"
 swift format lint --strict --recursive Package.swift Sources Tests Fuzz
-echo "== fuzz the netlink decoders (60 s)"
+echo "== fuzz the decoders: netlink, IPVS, Kubernetes JSON (60 s)"
 ./scripts/fuzz.sh 60
 echo "== swift test"
 namespaces_before=$(ip netns list | awk '{print $1}' | sort)
 guests_before=$(pgrep -f linux.uml | sort || true)
+servers_before=$(pgrep -f kube-apiserver-double | sort || true)
 rm -f "$log"
 # Started-lines are noise; results, failures and the closing summary stay.
 set +e
@@ -26,4 +27,6 @@ leftover=$(comm -13 <(echo "$namespaces_before") <(ip netns list | awk '{print $
 if [ -n "$leftover" ]; then echo "tests left network namespaces behind: $leftover" >&2; exit 1; fi
 guests_left=$(comm -13 <(echo "$guests_before") <(pgrep -f linux.uml | sort || true))
 if [ -n "$guests_left" ]; then echo "tests left User-Mode Linux running: $guests_left" >&2; exit 1; fi
+servers_left=$(comm -13 <(echo "$servers_before") <(pgrep -f kube-apiserver-double | sort || true))
+if [ -n "$servers_left" ]; then echo "tests left test API servers running: $servers_left" >&2; exit 1; fi
 exit "$status"
