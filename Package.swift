@@ -69,7 +69,8 @@ let package = Package(
         .testTarget(name: "PodRoutingTests", dependencies: ["PodRouting", "Netlink", "TestSupport"]),
         .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Netlink", "TestSupport"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Kubernetes", "PodRouting", "ServiceProxy", "TestSupport"]),
+        .testTarget(
+            name: "AgentTests", dependencies: ["Agent", "Kubernetes", "PodRouting", "ServiceProxy", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
