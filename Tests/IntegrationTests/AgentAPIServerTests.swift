@@ -278,7 +278,7 @@ final class AgentLab: Sendable {
 
     /// Polls `condition` every 50 ms until it holds; fails with `what` after `timeout`.
     func waitUntil(
-        _ what: String, timeout: Duration = .seconds(20), _ condition: () throws -> Bool
+        _ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
