@@ -62,6 +62,7 @@ let package = Package(
                 "Agent", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "TestSupport", dependencies: ["Netlink"], path: "Tests/TestSupport"),

@@ -1,6 +1,10 @@
+import Agent
 import ArgumentParser
 import Foundation
+import Logging
 import Netlink
+import PodRouting
+import ServiceLifecycle
 import ServiceProxy
 import TestSupport
 
@@ -21,6 +25,12 @@ struct AgentBenchmark: AsyncParsableCommand {
     @Option(help: "How many single EndpointSlice changes to time.") var changes = 100
     @Flag(help: "Print the agent's log (level info) after the run.") var showLog = false
     @Flag(help: "Skip the ipvsadm -R reference (no ratio): for looking into the agent alone.") var noReference = false
+    @Flag(
+        help: """
+            On this host, with in-memory kernels, in this process: the agent's own work (LIST, decode, \
+            translate, plan) without the kernel's, which the guest's slow system calls inflate. No ratio.
+            """)
+    var inMemoryKernel = false
     @Flag(help: .hidden) var inGuest = false
 
     /// The agent's HTTP port in the guest.
@@ -37,6 +47,7 @@ struct AgentBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if inMemoryKernel { return try await measureInMemory() }
         guard inGuest else {
             let objects = Int64(services * (endpoints + 1))
             let limit = 900 + objects * 2 * 6 / 1_000
@@ -124,6 +135,57 @@ struct AgentBenchmark: AsyncParsableCommand {
                 + "max \(GuestBenchmark.format(sorted.last!)) (goal p99 < 50 ms: \(p99 < .milliseconds(50) ? "met" : "MISSED"))"
         )
         if let reference { GuestBenchmark.say("ratio: \(GuestBenchmark.ratio(outcome.ready, reference))") }
+    }
+
+    /// The agent in this process against the test API server on this host, with in-memory kernels.
+    private func measureInMemory() async throws {
+        let workload = IPVSWorkload(services: services, endpoints: endpoints)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-bench-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let server = TestAPIServer(directory: scratch + "/apiserver", bookmarkInterval: 1, stateFile: false)
+        try server.start()
+        defer { server.stop() }
+        try server.writeKubeconfig(to: scratch + "/kubeconfig", user: .tokenFile)
+        var objects = [TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.243.0.0/24", internalIP: "192.0.2.1")]
+        for index in 0..<services {
+            objects.append(Self.serviceJSON(index))
+            objects.append(Self.sliceJSON(index, addresses: workload.endpointAddresses(service: index)))
+        }
+        try server.load(objects)
+        objects = []
+        var configuration = RudderConfiguration(nodeName: "node-a")
+        configuration.kubernetes.kubeconfig = scratch + "/kubeconfig"
+        configuration.podRouting.enabled = false
+        configuration.serviceProxy.settings.nodeAddresses = [IPAddress("192.0.2.1")!]
+        configuration.serviceProxy.settings.podSubnets = [try IPPrefix(parsing: "10.244.0.0/16")]
+        configuration.serviceProxy.ownershipRecord = scratch + "/ipvs-services"
+        let kernel = InMemoryServiceKernel()
+        let logger = Logger(label: "rudder-bench") { _ in SwiftLogNoOpLogHandler() }
+        let agent = RudderAgent(
+            configuration: configuration, environment: [:], hostname: "node-a", logger: logger,
+            kernels: .init(services: { _ in kernel }, routes: { InMemoryRouteKernel() }))
+        let before = Self.memory(of: getpid()).resident
+        let clock = ContinuousClock()
+        let start = clock.now
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: try agent.controllers())], logger: logger))
+        let running = Task { try await group.run() }
+        while !agent.health.isReady {
+            guard clock.now - start < .seconds(300) else { throw BenchmarkFailure("not ready in 300 s") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let ready = clock.now - start
+        let after = Self.memory(of: getpid()).resident
+        guard kernel.snapshot.count == services else {
+            throw BenchmarkFailure("the in-memory kernel holds \(kernel.snapshot.count) services, not \(services)")
+        }
+        await group.triggerGracefulShutdown()
+        _ = try await running.value
+        GuestBenchmark.say(
+            "agent in this process, in-memory kernels, \(services) Services × \(endpoints) endpoints from the test "
+                + "API server on this host: start to ready \(GuestBenchmark.format(ready)); resident memory grew by "
+                + "\(after - before) MiB (it includes the in-memory kernel's copy of the IPVS table)")
     }
 
     /// What one agent run measured.

@@ -51,22 +51,26 @@ import Testing
         #expect(configuration.http.port == 20244)
     }
 
-    @Test(arguments: [
-        ("serviceProxy:\n  resyncInterval: 1s\n", 2, "serviceProxy.resyncInterval: 1s is too short"),
-        ("serviceProxy:\n  dummyInterface: a/b\n", 2, "serviceProxy.dummyInterface: 'a/b' is not a valid interface"),
-        ("serviceProxy:\n  addresses: [10.0.0.300]\n", 2, "10.0.0.300"),
-        ("kubernetes:\n  allowInsecure: sure\n", 2, "kubernetes.allowInsecure: expected a boolean"),
-        ("http:\n  port: 70000\n", 2, "http.port: 70000 is out of range"),
-        ("kubernetes:\n  kubeconfg: x\n", 2, "unknown key 'kubeconfg' in kubernetes"),
-    ])
-    func badValuesAreNamed(yaml: String, line: Int, message: String) {
+    static let badValues: [BadInput] = [
+        BadInput("serviceProxy:\n  resyncInterval: 1s\n", line: 2, "serviceProxy.resyncInterval: 1s is too short"),
+        BadInput(
+            "serviceProxy:\n  dummyInterface: a/b\n", line: 2,
+            "serviceProxy.dummyInterface: 'a/b' is not a valid interface"),
+        BadInput("serviceProxy:\n  addresses: [10.0.0.300]\n", line: 2, "10.0.0.300"),
+        BadInput("kubernetes:\n  allowInsecure: sure\n", line: 2, "kubernetes.allowInsecure: expected a boolean"),
+        BadInput("http:\n  port: 70000\n", line: 2, "http.port: 70000 is out of range"),
+        BadInput("kubernetes:\n  kubeconfg: x\n", line: 2, "unknown key 'kubeconfg' in kubernetes"),
+    ]
+
+    @Test(arguments: badValues)
+    func badValuesAreNamed(_ input: BadInput) {
         do {
-            _ = try RudderConfiguration.parse(yaml: yaml, file: "rudder.yaml")
-            Issue.record("expected a problem: \(message)")
+            _ = try RudderConfiguration.parse(yaml: input.yaml, file: "rudder.yaml")
+            Issue.record("expected a problem: \(input.message)")
         } catch {
             #expect(error.problems.count == 1)
-            #expect(error.problems.first?.line == line)
-            #expect(error.problems.first?.message.contains(message) == true, "\(error.problems)")
+            #expect(error.problems.first?.line == input.line)
+            #expect(error.problems.first?.message.contains(input.message) == true, "\(error.problems)")
         }
     }
 
