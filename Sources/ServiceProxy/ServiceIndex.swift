@@ -24,7 +24,6 @@ struct ServiceIndex: Sendable {
         var masqueradeChanged: Bool { !masqueradeAdded.isEmpty || !masqueradeRemoved.isEmpty }
     }
 
-    private(set) var services: [ServiceName: ProxiedService] = [:]
     private(set) var planes: [ServiceName: ServiceDataplane] = [:]
     private var claimants: [IPVSServiceKey: [ServiceName]] = [:]
     private var vipUsers: [IPAddress: Int] = [:]
@@ -36,13 +35,11 @@ struct ServiceIndex: Sendable {
         let plane = ServiceTranslator.dataplane(for: service, settings: settings)
         let members = MasqueradeState.hairpinMembers(of: service, dataplane: plane).union(
             MasqueradeState.serviceMembers(of: plane))
-        services[service.name] = service
         return replace(service.name, plane: plane, masquerade: members)
     }
 
     /// Forgets a Service.
     mutating func remove(_ name: ServiceName) -> Change {
-        services[name] = nil
         return replace(name, plane: nil, masquerade: [])
     }
 
