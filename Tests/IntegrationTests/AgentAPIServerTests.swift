@@ -100,6 +100,10 @@ import Testing
     @Test func aForced410RelistsWithoutSpuriousDeletes() async throws {
         try await AgentLab.with { lab in
             try await lab.waitUntil("ready") { lab.agent.health.isReady && lab.services.snapshot.count == 2 }
+            try await lab.waitUntil("watches open") { (try? lab.server.watchers()) ?? 0 >= 3 }
+            // Each watch delivers a bookmark (every 0.5 s) and so proves healthy: broken below, it
+            // comes back after the shortest backoff.
+            try await Task.sleep(for: .seconds(1))
             let writes = lab.services.ipvsWritesSent
             try lab.server.clearRequests()
             // At once: a bookmark sent between the two would carry the new resourceVersion and

@@ -48,6 +48,7 @@ import Testing
           kubeconfig: \(directory)/kubeconfig
         serviceProxy:
           masquerade: false
+          gracePeriod: 5s
           ownershipRecord: \(directory)/ipvs-services
         http:
           host: 127.0.0.1
@@ -109,6 +110,18 @@ import Testing
             "\(requests)")
         let summary = client.stop()
         #expect(summary.failures.isEmpty, "connections failed: \(summary.failures)")
+        // The informers come back one by one, each after its own backoff (up to 30 s after an
+        // outage this long): the next step needs all three watching.
+        try server.waitForWatchers(3, timeout: 60)
+        // A watch counts as healthy (and resets its backoff) once it has delivered something: wait
+        // for a bookmark on each, or a watch broken below right after connecting would wait out
+        // its backoff, up to 30 s.
+        try await Task.sleep(for: .seconds(2))
+        // The endpoint that left drains (weight 0) and goes once its grace period ends; the
+        // re-list below must then find nothing to do.
+        try await waitUntil("the old endpoint deleted after its grace period", context) {
+            try !lab.ipvsadm("-Sn").contains("10.200.1.2:8080")
+        }
 
         // A forced 410: the informers LIST again, and IPVS is never touched meanwhile.
         let settled = try lab.ipvsadm("-Sn")
@@ -117,14 +130,17 @@ import Testing
         // rightly spare the agent its 410.
         try server.compactAndDropWatches()
         let relist = ContinuousClock.now
-        while ContinuousClock.now - relist < .seconds(5) {
+        var listed = false
+        while !listed && ContinuousClock.now - relist < .seconds(45) {
             #expect(try lab.ipvsadm("-Sn") == settled, "IPVS changed during the re-list\(context())")
+            listed = try server.requests().contains { $0.path == "/api/v1/services" && $0.query["watch"] == nil }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let afterCompaction = try server.requests()
-        #expect(
-            afterCompaction.contains { $0.path == "/api/v1/services" && $0.query["watch"] == nil },
-            "the 410 made the agent LIST again: \(afterCompaction)\(context())")
+        let seen = try server.requests()
+        #expect(listed, "the 410 made the agent LIST again: \(seen)\(context())")
+        // And a moment after the LIST, still nothing written.
+        try await Task.sleep(for: .seconds(2))
+        #expect(try lab.ipvsadm("-Sn") == settled, "IPVS changed after the re-list\(context())")
 
         // Delete: the virtual services and the VIP go, and the ClusterIP stops answering.
         _ = try server.delete(kind: "Service", name: "web")
