@@ -7,24 +7,7 @@ set -e
 rudder=$1
 dir=/run/rudder-agent-demo
 mkdir -p "$dir"
-echo 1 > /proc/sys/net/ipv4/ip_forward
-serve='import socket,sys
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen()
-while True:
-    c,_=s.accept(); c.sendall(("hello from " + sys.argv[1] + "\n").encode()); c.close()'
-ask='import socket,sys
-c=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5); print(c.recv(100).decode().strip())'
-link() { # namespace, node-side address, namespace address (both /24)
-    ip netns add "$1"
-    ip link add "n-$1" type veth peer name eth0 netns "$1"
-    ip address add "$2/24" dev "n-$1"; ip link set "n-$1" up
-    ip -n "$1" address add "$3/24" dev eth0; ip -n "$1" link set eth0 up; ip -n "$1" link set lo up
-    ip -n "$1" route add default via "$2"
-}
-link be1 10.200.1.1 10.200.1.2
-link be2 10.200.2.1 10.200.2.2
-link client 10.201.0.1 10.201.0.2
-ip netns exec be1 python3 -c "$serve" be1 & ip netns exec be2 python3 -c "$serve" be2 &
+. "$(dirname "$0")/lab.sh"
 
 # A CA, a server certificate for 127.0.0.1, a token: what a real cluster hands a node agent.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=demo-ca \
@@ -81,19 +64,19 @@ curl -s localhost:20244/readyz
 echo '$ rudder proxy list'
 "$rudder" proxy list --record "$dir/ipvs-services"
 echo '# a client connects twice to the ClusterIP and once to the NodePort:'
-for i in 1 2; do ip netns exec client python3 -c "$ask" 10.96.0.10 80; done
-ip netns exec client python3 -c "$ask" 10.201.0.1 30080
+for i in 1 2; do ask 10.96.0.10 80; done
+ask 10.201.0.1 30080
 
 echo; echo '# scale web to two endpoints, through the API server:'
 control '{"op":"put","object":'"$(slice "$one,$two")"'}'
 sleep 1
 "$rudder" proxy list --record "$dir/ipvs-services"
-for i in 1 2 3 4; do ip netns exec client python3 -c "$ask" 10.96.0.10 80; done
+for i in 1 2 3 4; do ask 10.96.0.10 80; done
 
 echo; echo '# the API server dies: the dataplane stays, and so does liveness'
 kill -9 "$apiserver"
 sleep 2
-for i in 1 2; do ip netns exec client python3 -c "$ask" 10.96.0.10 80; done
+for i in 1 2; do ask 10.96.0.10 80; done
 echo '$ curl localhost:20244/healthz'
 curl -s localhost:20244/healthz
 grep -m1 'watch failed' "$dir/agent.log" | sed 's/^/agent log: /' || true

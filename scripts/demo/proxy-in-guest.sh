@@ -4,24 +4,7 @@
 set -e
 rudder=$1
 record=/run/rudder/ipvs-services
-echo 1 > /proc/sys/net/ipv4/ip_forward
-serve='import socket,sys
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen()
-while True:
-    c,_=s.accept(); c.sendall(("hello from " + sys.argv[1] + "\n").encode()); c.close()'
-ask='import socket,sys
-c=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5); print(c.recv(100).decode().strip())'
-link() { # namespace, node-side address, namespace address (both /24)
-    ip netns add "$1"
-    ip link add "n-$1" type veth peer name eth0 netns "$1"
-    ip address add "$2/24" dev "n-$1"; ip link set "n-$1" up
-    ip -n "$1" address add "$3/24" dev eth0; ip -n "$1" link set eth0 up; ip -n "$1" link set lo up
-    ip -n "$1" route add default via "$2"
-}
-link be1 10.200.1.1 10.200.1.2
-link be2 10.200.2.1 10.200.2.2
-link client 10.201.0.1 10.201.0.2
-ip netns exec be1 python3 -c "$serve" be1 & ip netns exec be2 python3 -c "$serve" be2 &
+. "$(dirname "$0")/lab.sh"
 cat > /run/services.yaml <<YAML
 node:
   addresses: [10.201.0.1]
@@ -41,9 +24,9 @@ echo '$ rudder proxy list'
 echo '$ ip address show kube-dummy-if'
 ip -brief address show kube-dummy-if
 echo; echo '# a client connects four times to the ClusterIP 10.96.0.10:80 (rr spreads them):'
-for i in 1 2 3 4; do ip netns exec client python3 -c "$ask" 10.96.0.10 80; done
+for i in 1 2 3 4; do ask 10.96.0.10 80; done
 echo '# and twice to the NodePort 10.201.0.1:30080:'
-for i in 1 2; do ip netns exec client python3 -c "$ask" 10.201.0.1 30080; done
+for i in 1 2; do ask 10.201.0.1 30080; done
 echo '$ iptables -t nat -S RUDDER-SERVICES; iptables -t nat -S RUDDER-POSTROUTING'
 echo '# connections to Rudder'"'"'s own services from outside the pod network are marked, then masqueraded;'
 echo '# hairpin connections (a pod reaching itself through its service) are masqueraded too'
