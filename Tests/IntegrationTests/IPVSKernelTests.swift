@@ -25,7 +25,11 @@ import Testing
     static let mark6 = IPVSServiceKey.firewallMark(.ipv6, 7)
 
     /// Outside a guest, the kernel has no IPVS family and the client says so in one line.
-    @Test(.enabled(if: !UserModeLinux.isGuest && !FileManager.default.fileExists(atPath: "/sys/module/ip_vs")))
+    @Test(
+        .enabled(
+            if: !UserModeLinux.isGuest && !FileManager.default.fileExists(atPath: "/sys/module/ip_vs"),
+            "checks the error where the kernel has no IPVS (this host); where IPVS exists the guest tests cover the client"
+        ))
     func clientReportsMissingIPVSClearly() {
         #expect {
             _ = try IPVSClient()

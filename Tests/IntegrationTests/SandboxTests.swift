@@ -25,7 +25,11 @@ import Testing
     }
 
     /// Proves the split above is needed: without ip_vs loaded, resolving the family fails.
-    @Test(.enabled(if: !UserModeLinux.isGuest && !FileManager.default.fileExists(atPath: "/sys/module/ip_vs")))
+    @Test(
+        .enabled(
+            if: !UserModeLinux.isGuest && !FileManager.default.fileExists(atPath: "/sys/module/ip_vs"),
+            "checks the host kernel's missing IPVS, the reason the guests exist; on a kernel with IPVS there is nothing to check"
+        ))
     func ipvsFamilyIsMissingOnHost() throws {
         let genl = try GenericNetlink(namespace: .current)
         #expect(throws: NetlinkError.self) { try genl.resolveFamily("IPVS") }
