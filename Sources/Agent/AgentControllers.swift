@@ -52,6 +52,11 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         var lastRoutes: [PodRoute]?
         for await event in informer.events() {
             switch event {
+            case .updated(let old, let new) where old.spec == new.spec && old.status.addresses == new.status.addresses:
+                // Status updates (kubelet's heartbeats on older clusters) change nothing routes read:
+                // no need to recompute every node's routes for them.
+                await nodes.set(new, name: new.metadata.name)
+                continue
             case .added(let node), .updated(_, let node):
                 await nodes.set(node, name: node.metadata.name)
             case .deleted(let node):
