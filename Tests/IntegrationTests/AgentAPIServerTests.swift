@@ -280,20 +280,10 @@ final class AgentLab: Sendable {
         }.sorted()
     }
 
-    /// Polls `condition` every 50 ms until it holds; fails with `what` after `timeout`.
+    /// Waits until `condition` holds, up to `timeout`: generous, because tests share two threads.
     func waitUntil(
         _ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool
     ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TimedOut(what: what)
-    }
-
-    struct TimedOut: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "timed out waiting until \(what)" }
+        try await Polling.until(what, timeout: timeout, condition)
     }
 }

@@ -168,15 +168,10 @@ import Testing
         return Int(result.stdout) ?? 0
     }
 
-    /// Polls `condition` every 100 ms until it holds; fails with `what` and `context()` after `timeout`.
+    /// Waits until `condition` holds; a timeout carries `context()`, the agent's log and the tables.
     func waitUntil(
         _ what: String, _ context: () -> String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool
     ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if (try? condition()) == true { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TrafficError(operation: "timed out waiting until \(what)\(context())")
+        try await Polling.until(what, timeout: timeout, every: .milliseconds(100), context: context, condition)
     }
 }
