@@ -37,12 +37,7 @@ struct AgentBenchmark: AsyncParsableCommand {
     static let httpPort = 20_245
 
     func validate() throws {
-        guard (1...IPVSWorkload.maximumServices).contains(services) else {
-            throw ValidationError("--services must be 1...\(IPVSWorkload.maximumServices)")
-        }
-        guard (1...IPVSWorkload.maximumEndpoints).contains(endpoints) else {
-            throw ValidationError("--endpoints must be 1...\(IPVSWorkload.maximumEndpoints)")
-        }
+        try IPVSWorkload.validate(services: services, endpoints: endpoints)
         guard (1...10_000).contains(changes) else { throw ValidationError("--changes must be 1...10000") }
     }
 

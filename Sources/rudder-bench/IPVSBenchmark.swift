@@ -21,12 +21,7 @@ struct IPVSBenchmark: AsyncParsableCommand {
     @Flag(help: .hidden) var inGuest = false
 
     func validate() throws {
-        guard (1...IPVSWorkload.maximumServices).contains(services) else {
-            throw ValidationError("--services must be 1...\(IPVSWorkload.maximumServices)")
-        }
-        guard (1...IPVSWorkload.maximumEndpoints).contains(endpoints) else {
-            throw ValidationError("--endpoints must be 1...\(IPVSWorkload.maximumEndpoints)")
-        }
+        try IPVSWorkload.validate(services: services, endpoints: endpoints)
         guard runs > 0 else { throw ValidationError("--runs must be at least 1") }
         if let reconcilerServices, !(0...IPVSWorkload.maximumServices).contains(reconcilerServices) {
             throw ValidationError("--reconciler-services must be 0...\(IPVSWorkload.maximumServices) (0 skips it)")
@@ -197,6 +192,16 @@ struct IPVSWorkload: Sendable {
     static let maximumServices = 65_000
     /// Endpoint addresses of one service stay distinct.
     static let maximumEndpoints = 1_000
+    /// Checks the sizes that `--services` and `--endpoints` ask for.
+    static func validate(services: Int, endpoints: Int) throws {
+        guard (1...IPVSWorkload.maximumServices).contains(services) else {
+            throw ValidationError("--services must be 1...\(IPVSWorkload.maximumServices)")
+        }
+        guard (1...IPVSWorkload.maximumEndpoints).contains(endpoints) else {
+            throw ValidationError("--endpoints must be 1...\(IPVSWorkload.maximumEndpoints)")
+        }
+    }
+
     /// The services' port.
     static let servicePort: UInt16 = 80
     /// The endpoints' port.

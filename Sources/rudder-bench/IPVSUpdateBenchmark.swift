@@ -24,12 +24,7 @@ struct IPVSUpdateBenchmark: AsyncParsableCommand {
         "kube-router: full resync on every endpoint change, ~16 s at 2,700 services (its issue #962)"
 
     func validate() throws {
-        guard (1...IPVSWorkload.maximumServices).contains(services) else {
-            throw ValidationError("--services must be 1...\(IPVSWorkload.maximumServices)")
-        }
-        guard (1...IPVSWorkload.maximumEndpoints).contains(endpoints) else {
-            throw ValidationError("--endpoints must be 1...\(IPVSWorkload.maximumEndpoints)")
-        }
+        try IPVSWorkload.validate(services: services, endpoints: endpoints)
         guard (1...min(services, 10_000)).contains(updates) else {
             throw ValidationError("--updates must be 1...min(--services, 10000)")
         }
