@@ -33,7 +33,6 @@ public actor ServiceProxyReconciler {
     public nonisolated let gracePeriod: Duration
 
     private var index = ServiceIndex()
-    private var observed: [IPVSServiceKey: ObservedVirtualService] = [:]
     private var owned: Set<IPVSServiceKey> = []
     private var bound: Set<IPAddress> = []
     private var draining: [RealServerReference: ContinuousClock.Instant] = [:]
@@ -126,7 +125,10 @@ public actor ServiceProxyReconciler {
             phases = now
         }
         if !synced { try await kernel.prepare() }
-        observed = try await kernel.virtualServices()
+        // The kernel's table is read for this pass only. Between resyncs the reconciler keeps no
+        // copy of it: each update re-reads its own keys anyway (connection counts decide draining),
+        // and a 110,000-entry copy was the agent's largest structure.
+        let observed = try await kernel.virtualServices()
         bound = try await kernel.boundVIPs()
         lap("read")
         // What this process created, plus what an earlier Rudder recorded: adopted, not recreated.
@@ -163,16 +165,17 @@ public actor ServiceProxyReconciler {
         var report = Report()
         let keys = Array(Set(draining.keys.map(\.service)))
         guard !keys.isEmpty else { return report }
-        let fresh = try await kernel.virtualServices(keys)
-        for key in keys { observed[key] = fresh[key] }
+        let observed = try await kernel.virtualServices(keys)
         let plan = ServicePlanner.plan(
             desired: index.desired(keys), observed: observed, owned: owned, keys: keys, expired: expiredDrains())
         try await execute(plan, into: &report)
         return report
     }
 
-    /// The virtual services Rudder owns, as last seen.
-    public var ownedServices: [IPVSServiceKey: ObservedVirtualService] { observed.filter { owned.contains($0.key) } }
+    /// The virtual services Rudder owns, as the kernel has them now.
+    public func ownedServices() async throws -> [IPVSServiceKey: ObservedVirtualService] {
+        try await kernel.virtualServices(Array(owned)).filter { owned.contains($0.key) }
+    }
 
     /// Which Service each virtual service belongs to.
     public var serviceNames: [IPVSServiceKey: ServiceName] { index.keyOwners }
@@ -184,8 +187,7 @@ public actor ServiceProxyReconciler {
         let keys = Array(change.keys)
         // Connection counts decide whether a leaving endpoint drains or goes at once, and only
         // the kernel knows them: re-read this Service's virtual services (reads, no writes).
-        let fresh = try await kernel.virtualServices(keys)
-        for key in keys { observed[key] = fresh[key] }
+        let observed = try await kernel.virtualServices(keys)
         let plan = ServicePlanner.plan(
             desired: index.desired(keys), observed: observed, owned: owned, keys: keys, expired: expiredDrains())
         report.conflicts += plan.conflicts
@@ -260,36 +262,21 @@ public actor ServiceProxyReconciler {
         }
     }
 
-    /// Updates the view of the kernel after a successful operation; true when ownership changed.
+    /// Notes what a successful operation changed in ownership and draining; true when ownership changed.
     private func record(_ operation: IPVSOperation) -> Bool {
         switch operation {
         case .addService(let service):
-            observed[service.key] = ObservedVirtualService(service: service, realServers: [])
             return owned.insert(service.key).inserted
-        case .updateService(let service):
-            observed[service.key]?.service = service
+        case .updateService:
+            break
         case .deleteService(let key):
-            observed[key] = nil
             draining = draining.filter { $0.key.service != key }
             return owned.remove(key) != nil
         case .addRealServer(let key, let server), .updateRealServer(let key, let server):
-            var entry =
-                observed[key]?.realServers.first {
-                    $0.server.address == server.address && $0.server.port == server.port
-                }
-                ?? IPVSObservedRealServer(
-                    server: server, activeConnections: 0, inactiveConnections: 0, persistentConnections: 0,
-                    statistics: IPVSStatistics())
-            entry.server = server
-            observed[key]?.realServers.removeAll {
-                $0.server.address == server.address && $0.server.port == server.port
-            }
-            observed[key]?.realServers.append(entry)
             if server.weight != 0 {
                 draining[RealServerReference(service: key, address: server.address, port: server.port)] = nil
             }
         case .deleteRealServer(let key, let address, let port):
-            observed[key]?.realServers.removeAll { $0.server.address == address && $0.server.port == port }
             draining[RealServerReference(service: key, address: address, port: port)] = nil
         }
         return false

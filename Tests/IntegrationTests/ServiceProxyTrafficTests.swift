@@ -69,7 +69,8 @@ import Testing
         let drain = try await reconciler.update(
             TrafficLab.web(endpoints: [other.key: other.value], affinity: .clientIP(timeoutSeconds: 600)))
         #expect(drain.failures.isEmpty, "\(drain.failures)")
-        let drainedServer = await reconciler.ownedServices[TrafficLab.key(.tcp, TrafficLab.clusterTCP)]?.realServers
+        let drainedServer = try await reconciler.ownedServices()[TrafficLab.key(.tcp, TrafficLab.clusterTCP)]?
+            .realServers
             .first { $0.server.address == TrafficLab.address(of: sticker) }
         #expect(drainedServer?.server.weight == 0, "the sticky backend drains\n\(lab.diagnostics())")
         // With expire_quiescent_template set (as the kernel adapter does), the client's persistence
@@ -164,13 +165,13 @@ import Testing
         #expect(removal.failures.isEmpty, "\(removal.failures)")
         let clusterKey = TrafficLab.key(.tcp, TrafficLab.clusterTCP)
         let nodePortKey = TrafficLab.key(.tcp, TrafficLab.nodePortTCP)
-        let drained = await reconciler.ownedServices[clusterKey]?.realServers.first {
+        let drained = try await reconciler.ownedServices()[clusterKey]?.realServers.first {
             $0.server.address == holderAddress
         }
         #expect(drained?.server.weight == 0, "the holder stays, at weight 0\n\(lab.diagnostics())")
         #expect(drained.map { $0.activeConnections >= 1 } == true, "\(lab.diagnostics())")
         // Without connections of its own, the holder's other real servers go at once.
-        let nodePortServers = await reconciler.ownedServices[nodePortKey]?.realServers.map(\.server.address)
+        let nodePortServers = try await reconciler.ownedServices()[nodePortKey]?.realServers.map(\.server.address)
         #expect(nodePortServers == [IPAddress(remaining.value)!], "\(lab.diagnostics())")
 
         let afterRemoval = try lab.spread { _ in try lab.greeting() }
@@ -188,7 +189,7 @@ import Testing
         var collected: [IPVSOperation] = []
         for _ in 0..<120 {
             collected += try await reconciler.collectDrained().applied
-            let servers = await reconciler.ownedServices[clusterKey]?.realServers ?? []
+            let servers = try await reconciler.ownedServices()[clusterKey]?.realServers ?? []
             if !servers.contains(where: { $0.server.address == holderAddress }) { break }
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -207,7 +208,7 @@ import Testing
         #expect(again.applied.isEmpty, "\(again.applied)")
         #expect(again.failures.isEmpty && again.conflicts.isEmpty, "\(again)")
         #expect(restartedKernel.ipvsWritesSent == 0)
-        #expect(await Set(restarted.ownedServices.keys).count == 3)
+        #expect(try await Set(restarted.ownedServices().keys).count == 3)
         #expect(try lab.foreignServiceLines() == foreignBefore, "\(lab.diagnostics())")
         #expect(try lab.withDiagnostics { try lab.greeting() } == remaining.key, "traffic flows after the restart")
         let recorded = try String(contentsOfFile: lab.record.path!, encoding: .utf8)

@@ -39,7 +39,7 @@ import Testing
         let second = try await restarted.replaceAll(fleet)
         #expect(second.applied.isEmpty)
         #expect(kernel.ipvsWritesSent == writes)
-        #expect(await restarted.ownedServices.count == 20)
+        #expect(try await restarted.ownedServices().count == 20)
         #expect(record.load()[.address(.tcp, IPAddress("10.96.0.3")!, port: 80)] == "default/svc3")
     }
 
