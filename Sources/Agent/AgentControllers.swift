@@ -101,9 +101,10 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
 
     // MARK: Services
 
+    /// One informer batch: a LIST's changes, or one watch event's.
     private enum ServiceInput: Sendable {
-        case service(InformerEvent<Kubernetes.Service>)
-        case slice(InformerEvent<EndpointSlice>)
+        case services([InformerEvent<Kubernetes.Service>])
+        case slices([InformerEvent<EndpointSlice>])
     }
 
     private func proxyServices(nodes: NodeDirectory) async throws {
@@ -135,10 +136,10 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         let (inputs, continuation) = AsyncStream<ServiceInput>.makeStream()
         let forwarders = [
             Task {
-                for await event in services.events() { continuation.yield(.service(event)) }
+                for await batch in services.events().batches { continuation.yield(.services(batch)) }
             },
             Task {
-                for await event in slices.events() { continuation.yield(.slice(event)) }
+                for await batch in slices.events().batches { continuation.yield(.slices(batch)) }
             },
         ]
         let worker = Task { await controller.run() }
@@ -156,30 +157,35 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
             for await input in inputs {
                 var affected: [ServiceName] = []
                 switch input {
-                case .service(let event):
-                    switch event {
-                    case .added(let service), .updated(_, let service):
-                        affected.append(
-                            catalog.set(service: service, name: KubernetesServiceTranslator.name(of: service)))
-                    case .deleted(let service):
-                        affected.append(catalog.set(service: nil, name: KubernetesServiceTranslator.name(of: service)))
-                    case .synced:
-                        servicesSynced = true
-                    case .rejected(let error):
-                        logger.error("service rejected", metadata: ["error": "\(error)"])
+                case .services(let events):
+                    for event in events {
+                        switch event {
+                        case .added(let service), .updated(_, let service):
+                            affected.append(
+                                catalog.set(service: service, name: KubernetesServiceTranslator.name(of: service)))
+                        case .deleted(let service):
+                            affected.append(
+                                catalog.set(service: nil, name: KubernetesServiceTranslator.name(of: service)))
+                        case .synced:
+                            servicesSynced = true
+                        case .rejected(let error):
+                            logger.error("service rejected", metadata: ["error": "\(error)"])
+                        }
                     }
-                case .slice(let event):
-                    switch event {
-                    case .added(let slice):
-                        affected += catalog.set(slice: slice, previous: nil)
-                    case .updated(let old, let new):
-                        affected += catalog.set(slice: new, previous: old)
-                    case .deleted(let slice):
-                        affected += catalog.set(slice: nil, previous: slice)
-                    case .synced:
-                        slicesSynced = true
-                    case .rejected(let error):
-                        logger.error("endpointslice rejected", metadata: ["error": "\(error)"])
+                case .slices(let events):
+                    for event in events {
+                        switch event {
+                        case .added(let slice):
+                            affected += catalog.set(slice: slice, previous: nil)
+                        case .updated(let old, let new):
+                            affected += catalog.set(slice: new, previous: old)
+                        case .deleted(let slice):
+                            affected += catalog.set(slice: nil, previous: slice)
+                        case .synced:
+                            slicesSynced = true
+                        case .rejected(let error):
+                            logger.error("endpointslice rejected", metadata: ["error": "\(error)"])
+                        }
                     }
                 }
                 guard servicesSynced && slicesSynced else { continue }
@@ -212,7 +218,8 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                     }
                     continue
                 }
-                for name in affected {
+                var seen: Set<ServiceName> = []
+                for name in affected where seen.insert(name).inserted {
                     switch catalog.translation(of: name) {
                     case .proxied(let service, let warnings):
                         report(name, warnings, severity: .warning, into: &reported)

@@ -45,7 +45,7 @@ public final class Informer<R: KubernetesResource>: Sendable {
         var store = InformerStore<R>()
         var resourceVersion: String?
         var hasSynced = false
-        var subscribers: [Int: AsyncStream<InformerEvent<R>>.Continuation] = [:]
+        var subscribers: [Int: AsyncStream<[InformerEvent<R>]>.Continuation] = [:]
         var nextSubscriber = 0
         var loop: Task<Void, Never>?
         /// Bumped when a loop starts, so that a cancelled loop still finishing cannot touch the state.
@@ -81,15 +81,16 @@ public final class Informer<R: KubernetesResource>: Sendable {
     ///
     /// A stream that starts after objects are cached first receives them as `.added`, then `.synced` if the
     /// informer has synced.
-    public func events() -> AsyncStream<InformerEvent<R>> {
-        let (stream, continuation) = AsyncStream<InformerEvent<R>>.makeStream()
+    public func events() -> InformerEvents<R> {
+        let (stream, continuation) = AsyncStream<[InformerEvent<R>]>.makeStream()
         let id = state.withLock { state in
             let id = state.nextSubscriber
             state.nextSubscriber += 1
-            for key in state.store.objects.keys.sorted() {
-                if let object = state.store.objects[key] { continuation.yield(.added(object)) }
+            var cached = state.store.objects.keys.sorted().compactMap { key in
+                state.store.objects[key].map { InformerEvent<R>.added($0) }
             }
-            if state.hasSynced { continuation.yield(.synced) }
+            if state.hasSynced { cached.append(.synced) }
+            if !cached.isEmpty { continuation.yield(cached) }
             state.subscribers[id] = continuation
             if state.loop == nil {
                 state.generation += 1
@@ -99,7 +100,7 @@ public final class Informer<R: KubernetesResource>: Sendable {
             return id
         }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
-        return stream
+        return InformerEvents(batches: stream)
     }
 
     /// All cached objects, in no particular order.
@@ -223,9 +224,7 @@ public final class Informer<R: KubernetesResource>: Sendable {
             state.resourceVersion = resourceVersion
             state.hasSynced = true
             let events = changes + rejected.map { .rejected($0.error) } + [.synced]
-            for continuation in state.subscribers.values {
-                for event in events { continuation.yield(event) }
-            }
+            for continuation in state.subscribers.values { continuation.yield(events) }
             return (changes.count, state.store.objects.count)
         }
         for rejection in rejected {
@@ -265,8 +264,8 @@ public final class Informer<R: KubernetesResource>: Sendable {
                 guard state.generation == generation, state.loop != nil else { throw CancellationError() }
                 let changes = state.store.apply(event)
                 if let version = event.resourceVersion { state.resourceVersion = version }
-                for continuation in state.subscribers.values {
-                    for change in changes { continuation.yield(change) }
+                if !changes.isEmpty {
+                    for continuation in state.subscribers.values { continuation.yield(changes) }
                 }
                 if case .rejected(_, let object) = event { return object.error }
                 return nil
