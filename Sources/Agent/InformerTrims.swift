@@ -25,7 +25,7 @@ enum InformerTrims {
         trimmed.metadata = trim(slice.metadata, labels: [EndpointSlice.serviceNameLabel], annotationPrefix: nil)
         trimmed.endpoints = slice.endpoints.map { endpoint in
             EndpointSliceEndpoint(
-                addresses: Array(endpoint.addresses.prefix(1)), conditions: endpoint.conditions,
+                addresses: endpoint.address.map { [$0] } ?? [], conditions: endpoint.conditions,
                 nodeName: endpoint.nodeName)
         }
         return trimmed

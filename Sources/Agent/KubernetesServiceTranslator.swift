@@ -122,7 +122,7 @@ public struct KubernetesServiceTranslator: Sendable {
                 if let number = port.port { ports[port.name ?? ""] = number }
             }
             for endpoint in slice.endpoints {
-                guard let first = endpoint.addresses.first, let address = IPAddress(first) else { continue }
+                guard let first = endpoint.address, let address = IPAddress(first) else { continue }
                 let ready = endpoint.conditions.ready ?? true
                 let next = ServiceEndpoint(
                     address: address, ports: ports, isLocal: endpoint.nodeName == nodeName, ready: ready,

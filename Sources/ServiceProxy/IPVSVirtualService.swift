@@ -19,7 +19,13 @@ public struct IPVSVirtualService: Hashable, Sendable, CustomStringConvertible {
     /// for IPv6 a prefix length (1...128).
     public var netmask: UInt32
     /// Counters and rates, present on services read from the kernel.
-    public var statistics: IPVSStatistics?
+    public var statistics: IPVSStatistics? {
+        get { counters?.value }
+        set { counters = newValue.map(Counters.init) }
+    }
+    /// Boxed: the agent holds a desired service (which has none) per Service port, and plans carry
+    /// one per operation, so 80 bytes of counters inline would be most of each.
+    private var counters: Counters?
 
     /// A service; `netmask` defaults to a single client (255.255.255.255, or /128 for IPv6).
     public init(
@@ -31,7 +37,7 @@ public struct IPVSVirtualService: Hashable, Sendable, CustomStringConvertible {
         self.flags = flags
         self.persistenceTimeout = persistenceTimeout
         self.netmask = netmask ?? Self.singleClientNetmask(for: key.family)
-        self.statistics = statistics
+        self.counters = statistics.map(Counters.init)
     }
 
     /// The netmask that gives every client its own persistence: ipvsadm's default.
@@ -71,5 +77,14 @@ public struct IPVSVirtualService: Hashable, Sendable, CustomStringConvertible {
         hasher.combine(effectiveFlags.rawValue)
         hasher.combine(persistenceTimeout)
         hasher.combine(netmask)
+    }
+
+    /// Statistics read from the kernel, immutable and shared between copies.
+    private final class Counters: Sendable {
+        let value: IPVSStatistics
+
+        init(_ value: IPVSStatistics) {
+            self.value = value
+        }
     }
 }

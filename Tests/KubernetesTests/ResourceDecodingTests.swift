@@ -145,6 +145,31 @@ import Testing
             ])
     }
 
+    /// The endpoint's compact layout (first address inline, rare fields boxed) must not show.
+    @Test func endpointKeepsEveryAddressAndItsRareFieldsThroughChanges() throws {
+        var endpoint = try decode(
+            EndpointSliceEndpoint.self,
+            #"{"addresses":["10.1.0.1","10.1.0.2"],"hostname":"web-1","zone":"rack-1","nodeName":"n"}"#)
+        #expect(endpoint.address == "10.1.0.1")
+        #expect(endpoint.addresses == ["10.1.0.1", "10.1.0.2"])
+        #expect(endpoint.hostname == "web-1" && endpoint.zone == "rack-1" && endpoint.targetRef == nil)
+        let original = endpoint
+        endpoint.targetRef = ObjectReference(kind: "Pod", name: "web-1")
+        // A copy does not see the change: the box is replaced, never written through.
+        #expect(original.targetRef == nil && endpoint.targetRef?.name == "web-1")
+        #expect(endpoint.hostname == "web-1" && endpoint.zone == "rack-1")
+        #expect(endpoint != original)
+        endpoint.hostname = nil
+        endpoint.zone = nil
+        endpoint.targetRef = nil
+        #expect(endpoint == EndpointSliceEndpoint(addresses: ["10.1.0.1", "10.1.0.2"], nodeName: "n"))
+        #expect(Set([endpoint, EndpointSliceEndpoint(addresses: ["10.1.0.1", "10.1.0.2"], nodeName: "n")]).count == 1)
+        endpoint.addresses = []
+        #expect(endpoint.address == nil && endpoint.addresses.isEmpty)
+        let encoded = try JSONEncoder().encode(original)
+        #expect(try JSONDecoder().decode(EndpointSliceEndpoint.self, from: encoded) == original)
+    }
+
     @Test func endpointSliceWithNullListsAndUnknownConditions() throws {
         let slice = try decode(
             EndpointSlice.self,
