@@ -37,15 +37,19 @@ public actor ServiceProxyController {
     /// Services in `frozen` could not be translated: they keep what the kernel has for them.
     public func initialSync(_ services: [ProxiedService], frozen: Set<ServiceName> = []) async throws {
         pending = [:]
-        let report = try await reconciler.replaceAll(services, frozen: frozen)
-        for (name, problems) in report.rejected {
+        // Only the summary outlives the sync: the report lists every operation (110,000 at 10,000
+        // Services), and the heap is trimmed below before the agent says it is ready.
+        let (rejected, summary) = try await { () async throws -> ([ServiceName: [String]], String) in
+            let report = try await reconciler.replaceAll(services, frozen: frozen)
+            return (report.rejected, "\(report)")
+        }()
+        for (name, problems) in rejected {
             logger.error("service rejected", metadata: ["service": "\(name)", "problems": "\(problems)"])
         }
         synced = true
-        health.markReady(Self.component)
         FreeMemory.release()
-        logger.info(
-            "services applied", metadata: ["services": "\(services.count)", "report": "\(report)"])
+        health.markReady(Self.component)
+        logger.info("services applied", metadata: ["services": "\(services.count)", "report": "\(summary)"])
     }
 
     /// Records that one Service changed (nil: it is gone); applied by `run` soon after.

@@ -1,5 +1,6 @@
 import Agent
 import ArgumentParser
+import Foundation
 
 /// The `rudder` command line.
 @main
@@ -11,4 +12,10 @@ struct Rudder: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self, CheckConfigCommand.self, RunCommand.self, RoutesCommand.self, ProxyCommand.self,
         ])
+
+    /// Sets the allocator up before any thread allocates, then runs the command.
+    static func main() async {
+        FreeMemory.useOneArena(environment: ProcessInfo.processInfo.environment)
+        await main(nil)
+    }
 }
