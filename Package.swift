@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Netlink", dependencies: ["CNetlink"]),
         .target(name: "PodRouting", dependencies: ["Netlink", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ContainerMetrics", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "ServiceProxy",
             dependencies: ["Netlink", "CIPSet", .product(name: "Logging", package: "swift-log")]
@@ -70,6 +71,7 @@ let package = Package(
         .testTarget(name: "PodRoutingTests", dependencies: ["PodRouting", "Netlink", "TestSupport"]),
         .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Netlink", "TestSupport"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"]),
+        .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "TestSupport"]),
         .testTarget(
             name: "AgentTests", dependencies: ["Agent", "Kubernetes", "PodRouting", "ServiceProxy", "TestSupport"]),
         .testTarget(
