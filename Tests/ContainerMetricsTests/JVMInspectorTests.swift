@@ -121,12 +121,14 @@ struct JVMInspectorTests {
         async let underscore = fixture.startJVM(
             ["-Xmx150m", "-XX:+PerfDisableSharedMem"], limit: limit,
             environment: environment.merging(["_JAVA_OPTIONS": "-Xmx120m"]) { $1 })
-        let jvms = try await [perf, bare, underscore]
+        // Without -Xmx on the command line, JDK_JAVA_OPTIONS (read after JAVA_TOOL_OPTIONS) wins.
+        async let launcherOnly = fixture.startJVM(["-XX:-UsePerfData"], limit: limit, environment: environment)
+        let jvms = try await [perf, bare, underscore, launcherOnly]
         let scan = try await Self.inspect(jvms.map(\.pid), limit: limit)
         #expect(scan.problems.isEmpty)
-        try #require(scan.jvms.count == 3)
-        #expect(scan.jvms.map(\.heapCeilingSource) == [.perfData, .options, .options])
-        #expect(scan.jvms.map(\.heapCeiling) == [150, 150, 120].map { $0 * Self.mebibyte })
+        try #require(scan.jvms.count == 4)
+        #expect(scan.jvms.map(\.heapCeilingSource) == [.perfData, .options, .options, .options])
+        #expect(scan.jvms.map(\.heapCeiling) == [150, 150, 120, 250].map { $0 * Self.mebibyte })
         for (jvm, report) in zip(jvms, scan.jvms) {
             #expect(try await JVMTestFixture.jcmdFlags(jvm.pid).maxHeapSize == report.heapCeiling)
         }
