@@ -21,6 +21,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
     let client: KubernetesHTTPClient
     let kernels: RudderAgent.Kernels
     let health: HealthState
+    let metrics: AgentMetrics
     let logger: Logger
 
     /// Runs until graceful shutdown or cancellation.
@@ -33,6 +34,9 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await followNodes(into: nodes, routes: routesEnabled) }
+                if configuration.metrics.containers {
+                    group.addTask { try await followPods() }
+                }
                 if proxyEnabled {
                     group.addTask { try await proxyServices(nodes: nodes) }
                 }
@@ -40,6 +44,31 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
             }
         }
         logger.info("stopped; the dataplane is left as it is")
+    }
+
+    // MARK: Pods, for container names in /metrics
+
+    /// Keeps `metrics.names` current from the Pods on this node (a field selector, as kubelet's own
+    /// watch uses), trimmed to the names and container IDs the labels need.
+    private func followPods() async throws {
+        let informer = Informer<Pod>(
+            client: client, fieldSelector: "spec.nodeName=\(nodeName)", transform: InformerTrims.pod, logger: logger)
+        let events = InformerEventMetrics(resource: "pods", factory: metrics.factory)
+        for await batch in informer.events().batches {
+            events.record(batch)
+            for event in batch {
+                switch event {
+                case .added(let pod), .updated(_, let pod):
+                    metrics.names.set(pod, uid: pod.metadata.uid ?? "")
+                case .deleted(let pod):
+                    metrics.names.set(nil, uid: pod.metadata.uid ?? "")
+                case .synced:
+                    continue
+                case .rejected(let error):
+                    logger.error("pod rejected", metadata: ["error": "\(error)"])
+                }
+            }
+        }
     }
 
     // MARK: Nodes and pod routes
@@ -50,7 +79,9 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         var routeTask: Task<Void, Never>?
         defer { routeTask?.cancel() }
         var lastRoutes: [PodRoute]?
+        let counted = InformerEventMetrics(resource: "nodes", factory: metrics.factory)
         for await event in informer.events() {
+            counted.record([event])
             switch event {
             case .updated(let old, let new) where old.spec == new.spec && old.status.addresses == new.status.addresses:
                 // Status updates (kubelet's heartbeats on older clusters) change nothing routes read:
@@ -124,7 +155,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
             gracePeriod: configuration.serviceProxy.gracePeriod, logger: logger)
         let controller = ServiceProxyController(
             reconciler: reconciler, health: health, resyncInterval: configuration.serviceProxy.resyncInterval,
-            logger: logger)
+            metrics: metrics.factory, logger: logger)
         let translator = KubernetesServiceTranslator(
             nodeName: nodeName, serviceProxyName: configuration.kubernetes.serviceProxyName)
         let services = Informer<Kubernetes.Service>(
@@ -136,10 +167,18 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         let (inputs, continuation) = AsyncStream<ServiceInput>.makeStream()
         let forwarders = [
             Task {
-                for await batch in services.events().batches { continuation.yield(.services(batch)) }
+                let counted = InformerEventMetrics(resource: "services", factory: metrics.factory)
+                for await batch in services.events().batches {
+                    counted.record(batch)
+                    continuation.yield(.services(batch))
+                }
             },
             Task {
-                for await batch in slices.events().batches { continuation.yield(.slices(batch)) }
+                let counted = InformerEventMetrics(resource: "endpointslices", factory: metrics.factory)
+                for await batch in slices.events().batches {
+                    counted.record(batch)
+                    continuation.yield(.slices(batch))
+                }
             },
         ]
         let worker = Task { await controller.run() }

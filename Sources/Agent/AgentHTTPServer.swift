@@ -5,10 +5,11 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// The agent's HTTP endpoints (`/healthz`, `/readyz`), served by SwiftNIO on their own event loop.
+/// The agent's HTTP endpoints (`/healthz`, `/readyz`, `/metrics`), served by SwiftNIO.
 ///
 /// It answers from state that the controllers keep current, so a request never waits on the
-/// API server or the kernel.
+/// API server or the kernel. Routes run on NIO's blocking thread pool, not on the event loop:
+/// a `/metrics` scrape reads cgroup and /proc files.
 public final class AgentHTTPServer: ServiceLifecycle.Service, Sendable {
     /// One response.
     public struct Response: Sendable {
@@ -17,13 +18,18 @@ public final class AgentHTTPServer: ServiceLifecycle.Service, Sendable {
         /// The Content-Type.
         public var contentType: String
         /// The body.
-        public var body: String
+        public var body: [UInt8]
 
-        /// A response.
+        /// A response with a text body.
         public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String) {
+            self.init(status: status, contentType: contentType, bytes: Array(body.utf8))
+        }
+
+        /// A response with a body of bytes.
+        public init(status: Int, contentType: String, bytes: [UInt8]) {
             self.status = status
             self.contentType = contentType
-            self.body = body
+            self.body = bytes
         }
     }
 
@@ -55,6 +61,16 @@ public final class AgentHTTPServer: ServiceLifecycle.Service, Sendable {
             default:
                 nil
             }
+        }
+    }
+
+    /// The health routes, and `/metrics` over `metrics`.
+    public static func agentRoutes(_ health: HealthState, metrics: AgentMetrics) -> Route {
+        let healthRoutes = healthRoutes(health)
+        return { path in
+            guard path == "/metrics" else { return healthRoutes(path) }
+            return Response(
+                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", bytes: metrics.render())
         }
     }
 
@@ -99,15 +115,27 @@ private final class HTTPRouteHandler: ChannelInboundHandler, Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data) else { return }
         let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
-        let response: AgentHTTPServer.Response
-        if head.method != .GET && head.method != .HEAD {
-            response = .init(status: 405, body: "only GET is served\n")
-        } else {
-            response = route(path) ?? .init(status: 404, body: "not found: \(path)\n")
+        guard head.method == .GET || head.method == .HEAD else {
+            respond(.init(status: 405, body: "only GET is served\n"), to: head, context: context)
+            return
         }
+        let route = self.route
+        let answer = NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) {
+            route(path) ?? .init(status: 404, body: "not found: \(path)\n")
+        }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        answer.whenComplete { result in
+            let response = (try? result.get()) ?? .init(status: 503, body: "shutting down\n")
+            bound.value.handler.respond(response, to: head, context: bound.value.context)
+        }
+    }
+
+    private func respond(
+        _ response: AgentHTTPServer.Response, to head: HTTPRequestHead, context: ChannelHandlerContext
+    ) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
-        headers.add(name: "Content-Length", value: "\(response.body.utf8.count)")
+        headers.add(name: "Content-Length", value: "\(response.body.count)")
         headers.add(name: "Cache-Control", value: "no-store")
         let keepAlive = head.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }
@@ -116,7 +144,7 @@ private final class HTTPRouteHandler: ChannelInboundHandler, Sendable {
             wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
             promise: nil)
         if head.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: response.body)))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {

@@ -38,6 +38,16 @@ enum InformerTrims {
         return trimmed
     }
 
+    /// A Pod: its name, namespace and UID, and each container's name and ID (for metrics labels).
+    @Sendable static func pod(_ pod: Pod) -> Pod {
+        var trimmed = pod
+        trimmed.metadata = trim(pod.metadata, labels: [], annotationPrefix: nil)
+        trimmed.metadata.uid = pod.metadata.uid
+        trimmed.spec.containers = []
+        trimmed.status.podIPs = []
+        return trimmed
+    }
+
     private static func trim(_ metadata: ObjectMeta, labels: [String], annotationPrefix: String?) -> ObjectMeta {
         var kept = ObjectMeta(
             name: metadata.name, namespace: metadata.namespace, resourceVersion: metadata.resourceVersion)

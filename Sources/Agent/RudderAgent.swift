@@ -51,6 +51,8 @@ public struct RudderAgent: Sendable {
     public let nodeName: String
     /// What `/healthz` and `/readyz` report.
     public let health = HealthState()
+    /// What `/metrics` reports.
+    public let metrics: AgentMetrics
     private let environment: [String: String]
     private let kernels: Kernels
     private let logger: Logger
@@ -65,6 +67,7 @@ public struct RudderAgent: Sendable {
         self.nodeName = configuration.resolvedNodeName(environment: environment, hostname: hostname)
         self.kernels = kernels ?? .netlink(namespace: namespace)
         self.logger = logger
+        self.metrics = AgentMetrics(configuration: configuration.metrics, logger: logger)
     }
 
     /// Runs until SIGTERM or SIGINT (or cancellation).
@@ -76,11 +79,11 @@ public struct RudderAgent: Sendable {
         try await group.run()
     }
 
-    /// The HTTP endpoints over this agent's health.
+    /// The HTTP endpoints over this agent's health and metrics.
     public func httpServer() throws -> AgentHTTPServer {
         AgentHTTPServer(
             host: configuration.http.host, port: configuration.http.port, logger: logger,
-            route: AgentHTTPServer.healthRoutes(health))
+            route: AgentHTTPServer.agentRoutes(health, metrics: metrics))
     }
 
     /// The controllers, as one lifecycle service; fails at once on a bad API server configuration.
@@ -99,6 +102,6 @@ public struct RudderAgent: Sendable {
         logger.info("starting", metadata: ["node": "\(nodeName)", "version": "\(RudderVersion.current)"])
         return AgentControllers(
             configuration: configuration, nodeName: nodeName, client: client, kernels: kernels, health: health,
-            logger: logger)
+            metrics: metrics, logger: logger)
     }
 }

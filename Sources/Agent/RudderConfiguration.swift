@@ -24,13 +24,16 @@ public struct RudderConfiguration: Sendable, Equatable {
     public var kubernetes: Kubernetes
     /// How Services are proxied.
     public var serviceProxy: ServiceProxy
-    /// Where the health endpoints listen.
+    /// Where the health and metrics endpoints listen.
     public var http: HTTP
+    /// What `/metrics` reports besides the agent's own series.
+    public var metrics: Metrics
 
     /// A configuration; every argument defaults to what an empty section would give.
     public init(
         nodeName: String? = nil, logLevel: Logger.Level = .info, podRouting: PodRouting = PodRouting(),
-        kubernetes: Kubernetes = Kubernetes(), serviceProxy: ServiceProxy = ServiceProxy(), http: HTTP = HTTP()
+        kubernetes: Kubernetes = Kubernetes(), serviceProxy: ServiceProxy = ServiceProxy(), http: HTTP = HTTP(),
+        metrics: Metrics = Metrics()
     ) {
         self.nodeName = nodeName
         self.logLevel = logLevel
@@ -38,13 +41,14 @@ public struct RudderConfiguration: Sendable, Equatable {
         self.kubernetes = kubernetes
         self.serviceProxy = serviceProxy
         self.http = http
+        self.metrics = metrics
     }
 
     /// Every option at its default, as when the file sets nothing.
     public static let `default` = RudderConfiguration()
 
     /// The valid top-level keys; a new section adds its key here.
-    static let keys = ["nodeName", "logLevel", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key]
+    static let keys = ["nodeName", "logLevel", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key, Metrics.key]
 
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> RudderConfiguration {
@@ -74,6 +78,7 @@ public struct RudderConfiguration: Sendable, Equatable {
         read(&configuration.kubernetes, in: root, with: &reader)
         read(&configuration.serviceProxy, in: root, with: &reader)
         read(&configuration.http, in: root, with: &reader)
+        read(&configuration.metrics, in: root, with: &reader)
         try reader.finish()
         return configuration
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import ServiceProxy
 
@@ -19,11 +20,14 @@ public actor ServiceProxyController {
     private var synced = false
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
+    private let metrics: ServiceSyncMetrics
 
-    /// A controller over `reconciler`; it registers itself in `health`.
+    /// A controller over `reconciler`; it registers itself in `health`, and its series in `metrics`.
     public init(
-        reconciler: ServiceProxyReconciler, health: HealthState, resyncInterval: Duration, logger: Logger
+        reconciler: ServiceProxyReconciler, health: HealthState, resyncInterval: Duration,
+        metrics: (any MetricsFactory)? = nil, logger: Logger
     ) {
+        self.metrics = ServiceSyncMetrics(factory: metrics)
         self.reconciler = reconciler
         self.health = health
         self.resyncInterval = resyncInterval
@@ -40,7 +44,9 @@ public actor ServiceProxyController {
         // Only the summary outlives the sync: the report lists every operation (110,000 at 10,000
         // Services), and the heap is trimmed below before the agent says it is ready.
         let (rejected, summary) = try await { () async throws -> ([ServiceName: [String]], String) in
+            let started = ContinuousClock.now
             let report = try await reconciler.replaceAll(services, frozen: frozen)
+            metrics.record(report, full: true, took: .now - started)
             return (report.rejected, "\(report)")
         }()
         for (name, problems) in rejected {
@@ -76,10 +82,12 @@ public actor ServiceProxyController {
                 try await reconciler.collectDrained()
                 if ContinuousClock.now - lastResync >= resyncInterval {
                     lastResync = .now
-                    try await reconciler.resync()
+                    let report = try await reconciler.resync()
+                    metrics.record(report, full: true, took: .now - lastResync)
                     FreeMemory.release()
                 }
             } catch {
+                metrics.recordError()
                 logger.error("service proxy sync failed", metadata: ["error": "\(error)"])
             }
         }
@@ -91,17 +99,20 @@ public actor ServiceProxyController {
         pending = [:]
         for (name, service) in batch.sorted(by: { $0.key < $1.key }) {
             do {
+                let started = ContinuousClock.now
                 let report: ServiceProxyReconciler.Report
                 if let service {
                     report = try await reconciler.update(service)
                 } else {
                     report = try await reconciler.remove(name)
                 }
+                metrics.record(report, full: false, took: .now - started)
                 for (rejected, problems) in report.rejected {
                     logger.error("service rejected", metadata: ["service": "\(rejected)", "problems": "\(problems)"])
                 }
                 logger.debug("service applied", metadata: ["service": "\(name)", "report": "\(report)"])
             } catch {
+                metrics.recordError()
                 logger.error("service update failed", metadata: ["service": "\(name)", "error": "\(error)"])
                 // A newer change that arrived meanwhile wins over the one that failed.
                 if pending[name] == nil { pending[name] = .some(service) }

@@ -11,6 +11,7 @@ struct Rudder: AsyncParsableCommand {
         version: RudderVersion.current,
         subcommands: [
             VersionCommand.self, CheckConfigCommand.self, RunCommand.self, RoutesCommand.self, ProxyCommand.self,
+            JVMCommand.self,
         ])
 
     /// Sets the allocator up before any thread allocates, then runs the command.

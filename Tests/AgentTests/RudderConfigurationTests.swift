@@ -101,7 +101,11 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(
             "logLevel: info\npodrouting:\n  enabled: true\n", line: 2,
             "unknown key 'podrouting' in the top level (expected: nodeName, logLevel, podRouting, kubernetes, "
-                + "serviceProxy, http)"),
+                + "serviceProxy, http, metrics)"),
+        BadInput(
+            "metrics:\n  cgroupSearchPaths: [kubepods]\n", line: 2,
+            "metrics.cgroupSearchPaths: 'kubepods' is not a cgroup path (it must start with /)"),
+        BadInput("metrics:\n  containers: maybe\n", line: 2, "containers"),
         BadInput(
             "podRouting:\n  enabled: true\n  tabel: 100\n", line: 3,
             "unknown key 'tabel' in podRouting (expected: enabled, routeProtocol, table, metric, resyncInterval, "

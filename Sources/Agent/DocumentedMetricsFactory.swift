@@ -1,0 +1,75 @@
+import CoreMetrics
+import Prometheus
+
+/// A swift-metrics factory over a swift-prometheus registry that gives every family its help text.
+///
+/// swift-prometheus's own `PrometheusMetricsFactory` registers swift-metrics series without help,
+/// and `promtool check metrics` rejects a family without it. The registry refuses two help texts
+/// for one name, so each name's text comes from one table (`help`).
+struct DocumentedMetricsFactory: MetricsFactory {
+    /// The registry the series live in.
+    let registry: PrometheusCollectorRegistry
+    /// Histogram buckets for timers.
+    let timerBuckets: [Duration]
+
+    /// Every series the agent makes through swift-metrics, with its help text.
+    static let help: [String: String] = [
+        "rudder_informer_events_total": "Events an informer delivered, by resource and type.",
+        "rudder_informer_last_event_timestamp_seconds":
+            "When an informer last delivered an event (Unix time); time() minus this is its quiet time.",
+        "rudder_service_sync_duration_seconds":
+            "How long a service proxy sync took: scope full (start-up, resync) or service (one Service).",
+        "rudder_ipvs_operations_total": "IPVS operations the kernel accepted.",
+        "rudder_ipvs_operation_failures_total": "IPVS operations the kernel refused.",
+        "rudder_service_sync_errors_total": "Service proxy syncs that failed as a whole (and will be retried).",
+        "rudder_services_rejected_total": "Services refused as invalid at a sync (logged with every problem).",
+    ]
+
+    /// The whole name goes in `metricName`: swift-metrics labels are already full Prometheus names.
+    private func named(_ label: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: label, unitName: "", helpText: Self.help[label] ?? "Rudder's \(label).")
+    }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        registry.makeCounter(descriptor: named(label), labels: dimensions)
+    }
+
+    func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+        registry.makeCounter(descriptor: named(label), labels: dimensions)
+    }
+
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        guard aggregate else { return registry.makeGauge(descriptor: named(label), labels: dimensions) }
+        return registry.makeValueHistogram(
+            descriptor: named(label), labels: dimensions, buckets: [0.001, 0.01, 0.1, 1, 10, 100])
+    }
+
+    func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
+        registry.makeGauge(descriptor: named(label), labels: dimensions)
+    }
+
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        registry.makeDurationHistogram(descriptor: named(label), labels: dimensions, buckets: timerBuckets)
+    }
+
+    func destroyCounter(_ handler: any CounterHandler) {
+        if let counter = handler as? Prometheus.Counter { registry.unregisterCounter(counter) }
+    }
+
+    func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
+        if let counter = handler as? Prometheus.Counter { registry.unregisterCounter(counter) }
+    }
+
+    func destroyRecorder(_ handler: any RecorderHandler) {
+        if let gauge = handler as? Prometheus.Gauge { registry.unregisterGauge(gauge) }
+        if let histogram = handler as? ValueHistogram { registry.unregisterValueHistogram(histogram) }
+    }
+
+    func destroyMeter(_ handler: any MeterHandler) {
+        if let gauge = handler as? Prometheus.Gauge { registry.unregisterGauge(gauge) }
+    }
+
+    func destroyTimer(_ handler: any TimerHandler) {
+        if let histogram = handler as? DurationHistogram { registry.unregisterDurationHistogram(histogram) }
+    }
+}

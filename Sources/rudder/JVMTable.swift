@@ -1,0 +1,51 @@
+import ContainerMetrics
+import Foundation
+
+/// The table `rudder jvm` prints: one line per JVM, its container's headroom beside it.
+struct JVMTable {
+    /// Containers with JVMs.
+    let rows: [ContainerSample]
+    /// The required margin, in percent, for the heading.
+    let margin: Int
+
+    /// The table, or a sentence when there is nothing to show.
+    var text: String {
+        guard !rows.isEmpty else { return "no container runs a JVM" }
+        var lines = [
+            [
+                "CONTAINER", "PID", "GC", "HEAP CEILING", "FROM", "LIMIT", "LIMIT/CEILING", "NON-HEAP ROOM",
+                "MARGIN \(margin)%",
+            ]
+        ]
+        for row in rows {
+            let labels = ContainerLabels(pathOnly: row.container)
+            let name =
+                row.container.kind == .plain
+                ? row.container.cgroupPath : "\(labels.pod)/\(labels.container.isEmpty ? "-" : labels.container)"
+            let room = row.jvm.headroom
+            for jvm in row.jvm.jvms {
+                lines.append([
+                    name, String(jvm.pid), jvm.collector.rawValue, Self.mebibytes(jvm.heapCeiling),
+                    jvm.heapCeilingSource.rawValue,
+                    row.memory.limitBytes.map(Self.mebibytes) ?? "none",
+                    room.map { String(format: "%.2f", $0.ratio) } ?? "-",
+                    room.map { Self.mebibytes($0.bytesLeftForNonHeap) } ?? "-",
+                    room.map { $0.keepsMargin ? "ok" : "TOO SMALL" } ?? "-",
+                ])
+            }
+        }
+        let widths = (0..<lines[0].count).map { column in lines.map { $0[column].count }.max() ?? 0 }
+        return lines.map { line in
+            zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+
+    private static func mebibytes(_ bytes: UInt64) -> String {
+        String(format: "%.0f MiB", Double(bytes) / 1_048_576)
+    }
+
+    private static func mebibytes(_ bytes: Int64) -> String {
+        String(format: "%.0f MiB", Double(bytes) / 1_048_576)
+    }
+}
