@@ -260,6 +260,8 @@ struct PathAttributeDecoder {
     /// mandatory attributes: without ORIGIN or AS_PATH (or NEXT_HOP for IPv4 NLRI) routes are
     /// withdrawn (RFC 7606 §3 d); RFC 4760 makes NEXT_HOP unnecessary for MP_REACH_NLRI alone.
     mutating func finish(hasClassicNLRI: Bool) {
+        // The encoder writes attributes in type-code order, so they are kept in that order here too.
+        attributes.unknown.sort { $0.typeCode < $1.typeCode }
         let as4PathType = PathAttributeType.as4Path.rawValue
         let as4AggregatorType = PathAttributeType.as4Aggregator.rawValue
         if !context.fourOctetAS {

@@ -15,13 +15,18 @@ extension PathAttributes {
         if let multiExitDiscriminator { add(.multiExitDiscriminator) { $0.writeUInt32(multiExitDiscriminator) } }
         if let localPreference { add(.localPreference) { $0.writeUInt32(localPreference) } }
         if atomicAggregate { add(.atomicAggregate) { _ in } }
+        // A 2-octet receiver ignores AS4_PATH when AGGREGATOR holds an AS other than AS_TRANS
+        // (RFC 6793 §4.2.3), so whenever AS4_PATH goes out the aggregator's AS travels in AS4_AGGREGATOR.
+        let sendsAS4Path = !context.fourOctetAS && asPath?.needsFourOctets == true
+        let sendsAS4Aggregator =
+            !context.fourOctetAS && aggregator.map { $0.autonomousSystem > 0xffff || sendsAS4Path } == true
         if let aggregator {
             add(.aggregator) {
                 if context.fourOctetAS {
                     $0.writeUInt32(aggregator.autonomousSystem)
                 } else {
                     let asNumber = aggregator.autonomousSystem
-                    $0.writeUInt16(asNumber > 0xffff ? BGPOpen.asTrans : UInt16(asNumber))
+                    $0.writeUInt16(sendsAS4Aggregator ? BGPOpen.asTrans : UInt16(asNumber))
                 }
                 $0.write(aggregator.address.bytes.prefix(4))
             }
@@ -29,12 +34,12 @@ extension PathAttributes {
         if !communities.isEmpty { add(.communities) { w in communities.forEach { w.writeUInt32($0.rawValue) } } }
         if let originatorID { add(.originatorID) { $0.writeUInt32(originatorID) } }
         if !clusterList.isEmpty { add(.clusterList) { w in clusterList.forEach { w.writeUInt32($0) } } }
-        if !context.fourOctetAS {
-            if let asPath, asPath.needsFourOctets {
-                let as4Path = ASPath(asPath.segments.filter { $0.kind == .sequence || $0.kind == .set })
-                if !as4Path.segments.isEmpty { add(.as4Path) { as4Path.write(into: &$0, fourOctet: true) } }
-            }
-            if let aggregator, aggregator.autonomousSystem > 0xffff {
+        if let asPath, sendsAS4Path {
+            let as4Path = ASPath(asPath.segments.filter { $0.kind == .sequence || $0.kind == .set })
+            if !as4Path.segments.isEmpty { add(.as4Path) { as4Path.write(into: &$0, fourOctet: true) } }
+        }
+        if sendsAS4Aggregator {
+            if let aggregator {
                 add(.as4Aggregator) {
                     $0.writeUInt32(aggregator.autonomousSystem)
                     $0.write(aggregator.address.bytes.prefix(4))

@@ -26,7 +26,8 @@ public struct PathAttributes: Hashable, Sendable {
     public var originatorID: UInt32?
     /// CLUSTER_LIST (RFC 4456); empty when absent.
     public var clusterList: [UInt32]
-    /// Optional transitive attributes this codec does not know, passed on with the Partial bit.
+    /// Optional transitive attributes this codec does not know, passed on with the Partial bit; in
+    /// type-code order, the order they are sent in.
     public var unknown: [UnknownAttribute]
 
     /// A set of attributes; every one is absent unless given.
