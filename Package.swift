@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CIPSet", pkgConfig: "libipset", providers: [.apt(["libipset-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Netlink", dependencies: ["CNetlink"]),
+        .target(name: "BGP"),
         .target(name: "PodRouting", dependencies: ["Netlink", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ContainerMetrics", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
@@ -72,6 +73,7 @@ let package = Package(
         ),
         .target(name: "TestSupport", dependencies: ["Netlink"], path: "Tests/TestSupport"),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport"]),
+        .testTarget(name: "BGPTests", dependencies: ["BGP"]),
         .testTarget(name: "PodRoutingTests", dependencies: ["PodRouting", "Netlink", "TestSupport"]),
         .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Netlink", "TestSupport"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"]),

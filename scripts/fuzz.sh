@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Builds the decoder fuzzers (libFuzzer + AddressSanitizer, from the Swift toolchain) and runs
-# each for a third of SECONDS (default 60): the netlink fuzzer (messages, attributes, routes,
-# links, addresses), the IPVS fuzzer (service, real-server and timeout replies) and the
-# Kubernetes JSON fuzzer (LISTs and watch events of every resource the agent reads). A crash
+# each for a quarter of SECONDS (default 60): the netlink fuzzer (messages, attributes, routes,
+# links, addresses), the IPVS fuzzer (service, real-server and timeout replies), the
+# Kubernetes JSON fuzzer (LISTs and watch events of every resource the agent reads) and the BGP
+# fuzzer (every message type, 2- and 4-octet AS, re-encoded and compared). A crash
 # leaves its input in .build-fuzz/ and makes the script fail, once all fuzzers have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-half=$(((seconds + 2) / 3))
+half=$(((seconds + 3) / 4))
 out=.build-fuzz
-mkdir -p "$out/corpus" "$out/ipvs-corpus" "$out/ipvs-module" "$out/kubernetes-corpus"
+mkdir -p "$out/corpus" "$out/ipvs-corpus" "$out/ipvs-module" "$out/kubernetes-corpus" "$out/bgp-corpus"
 netlink=(-I Sources/CNetlink -Xcc -I/usr/include/libnl3)
 libnl=(-lnl-3 -lnl-route-3 -lnl-genl-3)
 quiet() { grep -v "gold: warning: Cannot export local symbol" || true; }
 
-rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/kubernetes-fuzzer" "$out/ipvs-module/libNetlink.a"
+rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/kubernetes-fuzzer" "$out/bgp-fuzzer" "$out/ipvs-module/libNetlink.a"
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink "${netlink[@]}" \
     Sources/Netlink/*.swift Fuzz/NetlinkFuzzer.swift \
     "${libnl[@]}" -o "$out/netlink-fuzzer" 2>&1 | quiet
@@ -60,6 +61,22 @@ for fixture in Tests/TestAPIServer/fixtures/*.json; do
     { printf '{"type":"MODIFIED","object":'; cat "$fixture"; printf '}'; } > "$out/kubernetes-corpus/$name-event"
 done
 
+# The BGP codec imports only the standard library, so all of Sources/BGP builds alone.
+swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name BGP \
+    Sources/BGP/*.swift Fuzz/BGPMessageFuzzer.swift -o "$out/bgp-fuzzer" 2>&1 | quiet
+[ -x "$out/bgp-fuzzer" ] || { echo "BGP fuzzer build failed" >&2; exit 1; }
+# Seeds: an OPEN as BIRD sends it (multiprotocol, route refresh, graceful restart, 4-octet AS,
+# enhanced route refresh), UPDATEs with every attribute, with IPv6 in MP_REACH_NLRI and with a
+# 2-octet path plus AS4_PATH, a KEEPALIVE, and all of them in one stream with an IPv6 End-of-RIB.
+while read -r name seed; do base64 -d > "$out/bgp-corpus/$name" <<<"$seed"; done <<'SEEDS'
+open /////////////////////wA9AQT96QBaCgAAASACHgEEAAEAAQEEAAIAAQIAQAaAeAABAYBBBAAA/elGAA==
+update-ipv4 /////////////////////wCRAgAEGMCoAQBvQAEBAEACDgIDAAD96QAA/er6VuoBQAMECgAAAYAEBAAAAGRABQQAAADIQAYAwAcIAAD96QoAAAHACAj96QBk////AYAJBAoAAAKACggKAAADCgAABMAQCAAC/ekAAAABwCAM+lbqAQAAAAEAAAACGAoBABAKAg==
+update-ipv6 /////////////////////wBVAgAAAD6ADi4AAgEgIAENuAAAAAAAAAAAAAAAAf6AAAAAAAAAAAAAAAAAAAEAQCABDbgAAQAAQAEBAEACBgIBAAD96Q==
+update-as4 /////////////////////wBSAgAAADdAAQEAQAIIAgP96VugW6BAAwQKAAABwAcGW6AKAAABwBEKAgL6VuoB+lbqAsASCPpW6gEKAAABGAoBAA==
+keepalive /////////////////////wATBA==
+session /////////////////////wA9AQT96QBaCgAAASACHgEEAAEAAQEEAAIAAQIAQAaAeAABAYBBBAAA/elGAP////////////////////8AEwT/////////////////////AJECAAQYwKgBAG9AAQEAQAIOAgMAAP3pAAD96vpW6gFAAwQKAAABgAQEAAAAZEAFBAAAAMhABgDABwgAAP3pCgAAAcAICP3pAGT///8BgAkECgAAAoAKCAoAAAMKAAAEwBAIAAL96QAAAAHAIAz6VuoBAAAAAQAAAAIYCgEAEAoC/////////////////////wBVAgAAAD6ADi4AAgEgIAENuAAAAAAAAAAAAAAAAf6AAAAAAAAAAAAAAAAAAAEAQCABDbgAAQAAQAEBAEACBgIBAAD96f////////////////////8AHQIAAAAGgA8DAAIB
+SEEDS
+
 # Seed the corpora with real kernel messages: the encoder's own route request, and IPVS replies
 # laid out as the kernel's ip_vs_genl_fill_* functions write them (statistics with PAD attributes).
 printf '\x24\x00\x00\x00\x18\x00\x01\x06\x00\x00\x00\x00\x00\x00\x00\x00\x02\x18\x00\x00\xfe\x2c\x00\x01\x00\x00\x00\x00\x08\x00\x01\x00\x0a\xf4\x01\x00' > "$out/corpus/route-v4"
@@ -90,4 +107,5 @@ status=0
 fuzz netlink "$out/netlink-fuzzer" "$out/corpus" "$out/" || status=1
 fuzz IPVS "$out/ipvs-fuzzer" "$out/ipvs-corpus" "$out/ipvs-" || status=1
 fuzz "Kubernetes JSON" "$out/kubernetes-fuzzer" "$out/kubernetes-corpus" "$out/kubernetes-" 16384 || status=1
+fuzz BGP "$out/bgp-fuzzer" "$out/bgp-corpus" "$out/bgp-" || status=1
 exit "$status"
