@@ -79,10 +79,14 @@ public struct AdjRIBOut: Sendable {
         var nextHop = route.attributes.multiprotocolNextHop
         if attributes.communities.contains(.noAdvertise) { return refuse("it carries NO_ADVERTISE") }
         var nextHopSelf = source.kind == .local
+        // ORIGIN and AS_PATH are mandatory in every announcement (RFC 4271 §5.1.1-2), even for a
+        // route we originated without them.
+        attributes.origin = attributes.origin ?? .incomplete
+        attributes.asPath = attributes.asPath ?? ASPath()
         switch peer.kind {
         case .external, .local:
             if attributes.communities.contains(.noExport) { return refuse("it carries NO_EXPORT") }
-            attributes.asPath = (attributes.asPath ?? ASPath()).prepending(localAS)
+            attributes.asPath = attributes.asPath?.prepending(localAS)
             attributes.localPreference = nil
             attributes.originatorID = nil
             attributes.clusterList = []

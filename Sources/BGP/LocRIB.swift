@@ -165,7 +165,12 @@ public struct LocRIB: Sendable {
         let gone = peer.adjRIBIn.removeAll(Set([BGPAddress.Family.ipv4, .ipv6]).subtracting(retained))
         for (_, entry) in gone { attributeTable.release(entry.attributes) }
         peer.adjRIBIn.markStale(retained)
-        if !retained.isEmpty { peers[peerAddress] = peer }
+        if !retained.isEmpty {
+            for prefix in peer.adjRIBIn.routes.keys where best[prefix]?.source.address == peerAddress {
+                best[prefix]?.stale = true
+            }
+            peers[peerAddress] = peer
+        }
         return reselect(gone.map(\.0))
     }
 
