@@ -95,6 +95,16 @@ public struct LocRIB: Sendable {
         }
     }
 
+    /// A configured peer's session is Established: its import policy (RFC 8212's default when none
+    /// is configured) applies from now on. Returns the policy, whose name says when it is the default.
+    @discardableResult
+    public mutating func peerUp(_ configuration: BGPPeerConfiguration, session: BGPNegotiatedSession) -> BGPPolicy {
+        let policy = BGPPolicy.effective(
+            configuration.importPolicy, direction: .import, peer: configuration.name, external: session.isExternal)
+        peerUp(BGPRouteSource(peer: configuration, session: session), importPolicy: policy)
+        return policy
+    }
+
     /// Applies an UPDATE the peer's session delivered: withdrawals, then announcements through the
     /// loop checks and import policy. An UPDATE from a peer that is not up changes nothing.
     public mutating func apply(_ update: BGPUpdate, from peerAddress: BGPAddress) -> ImportSummary {
