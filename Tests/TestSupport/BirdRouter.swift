@@ -131,6 +131,9 @@ public final class BirdRouter: BGPPeerLabRouter {
     }
 
     /// How many routes BIRD's tables hold in all (`show route count`).
+    ///
+    /// BIRD walks its tables to answer, and does nothing else meanwhile: with a million routes,
+    /// polling this slows the very import being watched. Poll `show protocols all NAME` instead.
     public func routeCount() throws -> Int {
         let output = try birdc("show", "route", "count")
         // "5 of 5 routes for 5 networks in table master4" per table, then with several tables
