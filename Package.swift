@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Netlink", "TestSupport"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"]),
         .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "TestSupport"]),
+        .testTarget(name: "BGPInteropTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "AgentTests", dependencies: ["Agent", "Kubernetes", "PodRouting", "ServiceProxy", "TestSupport"]),
         .testTarget(
