@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "rudder-bench",
             dependencies: [
-                "Agent", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "TestSupport",
+                "Agent", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "TestSupport", "ContainerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

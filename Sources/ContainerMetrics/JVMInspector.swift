@@ -24,9 +24,17 @@ public struct JVMInspector: Sendable {
         var jvms: [JVMReport] = []
         var problems: [JVMInspectionError] = []
         var seen: Set<Int32> = []
-        let hostMemory = self.hostMemory()
+        // Read once a JVM turns up: most containers' processes are not JVMs, and a scrape of 500
+        // containers would otherwise read /proc/meminfo 500 times.
+        var hostMemory: UInt64?
+        let memory = { () -> UInt64 in
+            if let hostMemory { return hostMemory }
+            let read = self.hostMemory()
+            hostMemory = read
+            return read
+        }
         for pid in pids where seen.insert(pid).inserted {
-            let outcome = inspect(pid: pid, memoryLimit: memoryLimit, hostMemory: hostMemory)
+            let outcome = inspect(pid: pid, memoryLimit: memoryLimit, hostMemory: memory)
             if let report = outcome.report { jvms.append(report) }
             problems += outcome.problems
         }
@@ -37,7 +45,7 @@ public struct JVMInspector: Sendable {
 
     /// One process: its report if it is a live JVM, and any problems met.
     func inspect(
-        pid: Int32, memoryLimit: UInt64?, hostMemory: UInt64
+        pid: Int32, memoryLimit: UInt64?, hostMemory: () -> UInt64
     ) -> (report: JVMReport?, problems: [JVMInspectionError]) {
         let process: JVMProcess
         do {
@@ -81,7 +89,7 @@ public struct JVMInspector: Sendable {
                 launcher: process.launcher, arguments: process.arguments, environment: process.environment)
         let options = JVMOptions(arguments)
         let sizing = JVMHeapSizing(
-            options: options, memoryLimit: memoryLimit, hostMemory: hostMemory, processorCount: process.allowedCPUs)
+            options: options, memoryLimit: memoryLimit, hostMemory: hostMemory(), processorCount: process.allowedCPUs)
         let ceiling: UInt64
         let source: JVMHeapCeilingSource
         if let perfCeiling = figures?.heap.max, perfCeiling > 0 {

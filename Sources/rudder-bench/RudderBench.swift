@@ -8,7 +8,10 @@ struct RudderBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rudder-bench",
         abstract: "Benchmarks that compare Rudder with a reference tool in the same run.",
-        subcommands: [RoutesBenchmark.self, IPVSBenchmark.self, IPVSUpdateBenchmark.self, AgentBenchmark.self])
+        subcommands: [
+            RoutesBenchmark.self, IPVSBenchmark.self, IPVSUpdateBenchmark.self, AgentBenchmark.self,
+            ScrapeBenchmark.self,
+        ])
 
     /// Sets the allocator up as `rudder` does (the in-memory agent benchmark runs the agent in
     /// this process), then runs the command.
