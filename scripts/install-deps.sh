@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
     pkg-config libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libipset-dev libcurl4-openssl-dev
-    iproute2 kmod user-mode-linux ipvsadm ipset python3 iptables procps curl openssl
+    iproute2 kmod user-mode-linux ipvsadm ipset python3 iptables procps curl openssl prometheus
 )
 missing=()
 for package in "${packages[@]}"; do

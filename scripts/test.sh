@@ -17,6 +17,7 @@ echo "== swift test"
 namespaces_before=$(ip netns list | awk '{print $1}' | sort)
 guests_before=$(pgrep -f linux.uml | sort || true)
 servers_before=$(pgrep -f kube-apiserver-double | sort || true)
+prometheus_before=$(pgrep -x prometheus | sort || true)
 rm -f "$log"
 # Started-lines are noise; results, failures and the closing summary stay.
 set +e
@@ -29,4 +30,6 @@ guests_left=$(comm -13 <(echo "$guests_before") <(pgrep -f linux.uml | sort || t
 if [ -n "$guests_left" ]; then echo "tests left User-Mode Linux running: $guests_left" >&2; exit 1; fi
 servers_left=$(comm -13 <(echo "$servers_before") <(pgrep -f kube-apiserver-double | sort || true))
 if [ -n "$servers_left" ]; then echo "tests left test API servers running: $servers_left" >&2; exit 1; fi
+prometheus_left=$(comm -13 <(echo "$prometheus_before") <(pgrep -x prometheus | sort || true))
+if [ -n "$prometheus_left" ]; then echo "tests left Prometheus running: $prometheus_left" >&2; exit 1; fi
 exit "$status"

@@ -136,6 +136,7 @@ public final class JVMTestFixture: @unchecked Sendable {
     private let lock = NSLock()
     private var processes: [Process] = []
     private var cgroups: [String] = []
+    private var childNumber = 0
 
     /// A fixture with its own parent cgroup, `<memory root>/<prefix>-<random>`, and scratch folder.
     public init(prefix: String = "rudder-jvm-test") throws {
@@ -221,7 +222,11 @@ public final class JVMTestFixture: @unchecked Sendable {
 
     /// A new child cgroup `jvm-N` of the parent with memory limit `limit`.
     public func makeCgroup(limit: UInt64) throws -> String {
-        let name = lock.withLock { "jvm-\(cgroups.count)" }
+        // Numbered under the lock: JVMs started at once each get their own.
+        let name = lock.withLock {
+            defer { childNumber += 1 }
+            return "jvm-\(childNumber)"
+        }
         return try makeCgroup(name, limit: limit)
     }
 
@@ -232,11 +237,11 @@ public final class JVMTestFixture: @unchecked Sendable {
         for component in relative.split(separator: "/") {
             if Self.isV2 { try Self.enableMemory(below: path) }
             path += "/" + component
-            if FileManager.default.fileExists(atPath: path) { continue }
-            guard mkdir(path, 0o755) == 0 else {
+            if mkdir(path, 0o755) == 0 {
+                lock.withLock { cgroups.append(path) }
+            } else if errno != EEXIST {
                 throw ShellError(commandLine: [], reason: "mkdir \(path): \(String(cString: strerror(errno)))")
             }
-            lock.withLock { cgroups.append(path) }
         }
         if let limit { try Self.write("\(limit)", to: path + "/" + Self.limitFile) }
         return path
@@ -268,8 +273,10 @@ public final class JVMTestFixture: @unchecked Sendable {
         for process in started where process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         for process in started {
             process.waitUntilExit()
-            // The JVM's file outlives a SIGKILL; remove it as the JVM would have on exit.
+            // The JVM's perf data file and jcmd's attach socket outlive a SIGKILL; remove them as
+            // the JVM would have on exit.
             try? FileManager.default.removeItem(atPath: "/tmp/hsperfdata_root/\(process.processIdentifier)")
+            try? FileManager.default.removeItem(atPath: "/tmp/.java_pid\(process.processIdentifier)")
         }
         for cgroup in made.reversed() {
             // A killed process leaves its cgroup only once reaped; rmdir fails with EBUSY until then.
