@@ -677,7 +677,8 @@ extension TestAPIServer {
         json += ",\"restartPolicy\":\"Always\",\"schedulerName\":\"default-scheduler\",\"serviceAccountName\":"
         json += "\"default\"},\"status\":{\"containerStatuses\":["
         json += containers.enumerated().map { index, container in
-            let id = containerIDs?[index] ?? fakeContainerID(namespace + "/" + name + "/" + container)
+            let given = containerIDs.flatMap { index < $0.count ? $0[index] : nil }
+            let id = given ?? fakeContainerID(namespace + "/" + name + "/" + container)
             return "{\"containerID\":\"containerd://\(id)\",\"image\":"
                 + "\"registry.example.com/\(container):1.0\",\"name\":\(quote(container)),\"ready\":\(phase == "Running"),"
                 + "\"restartCount\":0,\"started\":\(phase == "Running"),\"state\":{\"running\":{\"startedAt\":"
