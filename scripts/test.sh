@@ -18,6 +18,7 @@ namespaces_before=$(ip netns list | awk '{print $1}' | sort)
 guests_before=$(pgrep -f linux.uml | sort || true)
 servers_before=$(pgrep -f kube-apiserver-double | sort || true)
 routers_before=$(pgrep -f rudder-bgplab- | sort || true)
+prometheus_before=$(pgrep -x prometheus | sort || true)
 rm -f "$log"
 # Started-lines are noise; results, failures and the closing summary stay.
 set +e
@@ -33,4 +34,6 @@ if [ -n "$servers_left" ]; then echo "tests left test API servers running: $serv
 # BGP lab daemons (bird, gobgpd, bgpd, zebra) carry their lab directory, /tmp/rudder-bgplab-*, on their command line.
 routers_left=$(comm -13 <(echo "$routers_before") <(pgrep -f rudder-bgplab- | sort || true))
 if [ -n "$routers_left" ]; then echo "tests left BGP lab routers running: $routers_left" >&2; exit 1; fi
+prometheus_left=$(comm -13 <(echo "$prometheus_before") <(pgrep -x prometheus | sort || true))
+if [ -n "$prometheus_left" ]; then echo "tests left Prometheus running: $prometheus_left" >&2; exit 1; fi
 exit "$status"

@@ -160,9 +160,12 @@ public final class ContainerMemoryReader {
 
         /// Runs `body` on the file `name`; a failure becomes a problem, a vanished cgroup an error.
         ///
-        /// A missing file is a problem only when `required`: some files exist only on newer kernels
-        /// or with swap accounting. Whether ENOENT means a missing file or a removed cgroup is told
-        /// by looking at the directory.
+        /// Some files exist only on newer kernels or with swap accounting: when one of those
+        /// (not `required`) is missing, its figure is nil and that is no problem. A `required`
+        /// file is one the kernel makes in every cgroup with the memory controller, which the
+        /// usage file, read first, has shown this one has; when such a file is gone, the cgroup
+        /// is being removed: the kernel takes a dying cgroup's files away before its directory,
+        /// so the directory may still be there while its files are not.
         mutating func read<Value>(
             _ name: String, required: Bool, _ body: (CgroupFileReader, String) throws(CgroupReadError) -> Value
         ) throws(CgroupReadError) -> Value? {
@@ -172,9 +175,8 @@ public final class ContainerMemoryReader {
                 return try body(reader, path)
             } catch {
                 if case .vanished = error {
-                    guard directoryExists else { throw .vanished(path: directory) }
+                    guard directoryExists, !required else { throw .vanished(path: directory) }
                     lastWasMissing = true
-                    if required { problems.append(.unreadable(path: path, errno: ENOENT)) }
                 } else {
                     problems.append(error)
                 }

@@ -236,6 +236,21 @@ import Testing
         #expect(problem.contains("garbage"))
     }
 
+    /// The kernel takes a dying cgroup's files away before its directory: a file every memory
+    /// cgroup has, gone while the directory stays, means the cgroup is going. It is skipped as
+    /// vanished rather than served with half its figures (no limit, then, would read as 0).
+    @Test(arguments: ["memory.stat", "memory.limit_in_bytes", "memory.oom_control", "cgroup.procs"])
+    func requiredFileGoneMeansTheCgroupIsGoing(file: String) throws {
+        let fixture = try CgroupFixture()
+        defer { fixture.remove() }
+        var files = Self.v1Files()
+        files[file] = nil
+        try fixture.files(in: "c", files)
+        let scan = ContainerMemoryReader(version: .v1).readAll([Self.container(fixture, "c")])
+        #expect(scan.readings.isEmpty)
+        #expect(scan.failures == [.vanished(path: fixture.path("c"))])
+    }
+
     /// Hostile process lists: non-numbers, zero, or IDs beyond pid_t are rejected, not trapped on.
     @Test(arguments: ["12\nabc\n", "0\n", "2147483648\n", "18446744073709551616\n"])
     func badProcessListIsAProblem(procs: String) throws {

@@ -213,7 +213,7 @@ final class AgentLab: Sendable {
         RudderAgent.Kernels(services: { _ in services }, routes: { routes })
     }
 
-    private init(extra: [String]) throws {
+    private init(extra: [String], configure: (inout RudderConfiguration) -> Void) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-agent-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         server = TestAPIServer(directory: directory + "/apiserver", bookmarkInterval: 0.5)
@@ -240,6 +240,7 @@ final class AgentLab: Sendable {
         configuration.kubernetes.kubeconfig = directory + "/kubeconfig"
         configuration.serviceProxy.ownershipRecord = directory + "/ipvs-services"
         configuration.http = .init(host: "127.0.0.1", port: 0)
+        configure(&configuration)
         log = LogCapture()
         agent = RudderAgent(
             configuration: configuration, environment: [:], hostname: "node-a", logger: log.logger,
@@ -248,8 +249,12 @@ final class AgentLab: Sendable {
     }
 
     /// Runs `body` with a started lab; the agent, the server and the files are gone afterwards, also on failure.
-    static func with(extra: [String] = [], _ body: (AgentLab) async throws -> Void) async throws {
-        let lab = try AgentLab(extra: extra)
+    /// `extra` objects join the API server's; `configure` adjusts the agent's configuration.
+    static func with(
+        extra: [String] = [], configure: (inout RudderConfiguration) -> Void = { _ in },
+        _ body: (AgentLab) async throws -> Void
+    ) async throws {
+        let lab = try AgentLab(extra: extra, configure: configure)
         defer { lab.tearDown() }
         let group = ServiceGroup(
             configuration: .init(

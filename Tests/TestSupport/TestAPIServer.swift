@@ -655,14 +655,16 @@ extension TestAPIServer {
         return json
     }
 
-    /// A running Pod on `nodeName` with one container per name, each with a `containerd://` container ID.
+    /// A running Pod on `nodeName` with one container per name, each with a `containerd://` container ID
+    /// (`containerIDs`, in the order of `containers`, or made up from the names); `uid` sets metadata.uid.
     public static func podJSON(
         namespace: String = "default", name: String, nodeName: String?, podIP: String?,
         containers: [String] = ["app"], labels: [String: String] = [:], hostNetwork: Bool = false,
-        phase: String = "Running"
+        phase: String = "Running", uid: String? = nil, containerIDs: [String]? = nil
     ) -> String {
         var json = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{"
         json += metadata(namespace: namespace, name: name, labels: labels, annotations: [:])
+        if let uid { json += ",\"uid\":\(quote(uid))" }
         json += "},\"spec\":{\"containers\":["
         json += containers.map {
             "{\"image\":\"registry.example.com/\($0):1.0\",\"imagePullPolicy\":\"IfNotPresent\",\"name\":"
@@ -674,9 +676,11 @@ extension TestAPIServer {
         if let nodeName { json += ",\"nodeName\":\(quote(nodeName))" }
         json += ",\"restartPolicy\":\"Always\",\"schedulerName\":\"default-scheduler\",\"serviceAccountName\":"
         json += "\"default\"},\"status\":{\"containerStatuses\":["
-        json += containers.map {
-            "{\"containerID\":\"containerd://\(fakeContainerID(namespace + "/" + name + "/" + $0))\",\"image\":"
-                + "\"registry.example.com/\($0):1.0\",\"name\":\(quote($0)),\"ready\":\(phase == "Running"),"
+        json += containers.enumerated().map { index, container in
+            let given = containerIDs.flatMap { index < $0.count ? $0[index] : nil }
+            let id = given ?? fakeContainerID(namespace + "/" + name + "/" + container)
+            return "{\"containerID\":\"containerd://\(id)\",\"image\":"
+                + "\"registry.example.com/\(container):1.0\",\"name\":\(quote(container)),\"ready\":\(phase == "Running"),"
                 + "\"restartCount\":0,\"started\":\(phase == "Running"),\"state\":{\"running\":{\"startedAt\":"
                 + "\"2024-05-02T09:14:07Z\"}}}"
         }.joined(separator: ",")
