@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # Builds the decoder fuzzers (libFuzzer + AddressSanitizer, from the Swift toolchain) and runs
-# each for a quarter of SECONDS (default 60): the netlink fuzzer (messages, attributes, routes,
+# each for a fifth of SECONDS (default 60): the netlink fuzzer (messages, attributes, routes,
 # links, addresses), the IPVS fuzzer (service, real-server and timeout replies), the
 # Kubernetes JSON fuzzer (LISTs and watch events of every resource the agent reads) and the BGP
-# fuzzer (every message type, 2- and 4-octet AS, re-encoded and compared). A crash
+# fuzzer (every message type, 2- and 4-octet AS, re-encoded and compared) and the hsperfdata
+# fuzzer (the perf-data file a JVM writes, and the figures read from it). A crash
 # leaves its input in .build-fuzz/ and makes the script fail, once all fuzzers have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-half=$(((seconds + 3) / 4))
+half=$(((seconds + 4) / 5))
 out=.build-fuzz
-mkdir -p "$out/corpus" "$out/ipvs-corpus" "$out/ipvs-module" "$out/kubernetes-corpus" "$out/bgp-corpus"
+mkdir -p "$out/corpus" "$out/ipvs-corpus" "$out/ipvs-module" "$out/kubernetes-corpus" "$out/bgp-corpus" \
+    "$out/hsperfdata-corpus"
 netlink=(-I Sources/CNetlink -Xcc -I/usr/include/libnl3)
 libnl=(-lnl-3 -lnl-route-3 -lnl-genl-3)
 quiet() { grep -v "gold: warning: Cannot export local symbol" || true; }
 
-rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/kubernetes-fuzzer" "$out/bgp-fuzzer" "$out/ipvs-module/libNetlink.a"
+rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/kubernetes-fuzzer" "$out/bgp-fuzzer" "$out/hsperfdata-fuzzer" \
+    "$out/ipvs-module/libNetlink.a"
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink "${netlink[@]}" \
     Sources/Netlink/*.swift Fuzz/NetlinkFuzzer.swift \
     "${libnl[@]}" -o "$out/netlink-fuzzer" 2>&1 | quiet
@@ -45,7 +48,7 @@ for file in Sources/Kubernetes/*.swift; do
     grep -q -e "^import CCurl" -e "^import Logging" -e "^import Yams" "$file" && continue
     case "$(basename "$file" .swift)" in
         KubernetesHTTPClient+Resources | ClientConfiguration | KubeConfig* | TokenSource | PEMSource | LocalFile | \
-            Backoff | Duration+Milliseconds | PathEscaping | InformerEvent | InformerStore) continue ;;
+            Backoff | Duration+Milliseconds | PathEscaping | InformerEvent | InformerEvents | InformerStore) continue ;;
     esac
     kubernetes+=("$file")
 done
@@ -61,9 +64,14 @@ for fixture in Tests/TestAPIServer/fixtures/*.json; do
     { printf '{"type":"MODIFIED","object":'; cat "$fixture"; printf '}'; } > "$out/kubernetes-corpus/$name-event"
 done
 
-# The BGP codec imports only the standard library, so all of Sources/BGP builds alone.
+# The BGP codec, state machine and RIB import only the standard library; the speaker's files
+# (SwiftNIO, swift-log) are left out.
+bgp=()
+for file in Sources/BGP/*.swift; do
+    grep -q -e "^import NIO" -e "^import Logging" -e "^import Glibc" -e "^import Foundation" "$file" || bgp+=("$file")
+done
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name BGP \
-    Sources/BGP/*.swift Fuzz/BGPMessageFuzzer.swift -o "$out/bgp-fuzzer" 2>&1 | quiet
+    "${bgp[@]}" Fuzz/BGPMessageFuzzer.swift -o "$out/bgp-fuzzer" 2>&1 | quiet
 [ -x "$out/bgp-fuzzer" ] || { echo "BGP fuzzer build failed" >&2; exit 1; }
 # Seeds: an OPEN as BIRD sends it (multiprotocol, route refresh, graceful restart, 4-octet AS,
 # enhanced route refresh), UPDATEs with every attribute, with IPv6 in MP_REACH_NLRI and with a
@@ -98,6 +106,31 @@ DAAIAAgAAAAAAAAABAALAAwACQAJAAAAAAAAAAQACwAMAAoACgAAAAAAAAA=
 SEED
 base64 -d > "$out/ipvs-corpus/timeouts" <<<'LAAAABwAAgABAAAAAAAAAAwBAAAIAAQAhAMAAAgABQB4AAAACAAGACwBAAA='
 
+# The hsperfdata decoder and the figures read from it import only the standard library and Glibc.
+swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name ContainerMetrics \
+    Sources/ContainerMetrics/HSPerf*.swift Sources/ContainerMetrics/JVMPerfFigures.swift \
+    Sources/ContainerMetrics/JVMMemoryPool.swift Sources/ContainerMetrics/JVMCollector.swift \
+    Sources/ContainerMetrics/JVMCollectorKind.swift Fuzz/HSPerfDataFuzzer.swift -o "$out/hsperfdata-fuzzer" 2>&1 | quiet
+[ -x "$out/hsperfdata-fuzzer" ] || { echo "hsperfdata fuzzer build failed" >&2; exit 1; }
+# Seeds: the perf-data files of real JVMs (Serial, Parallel, G1), each copied once it has its
+# counters and then stopped. Without java the fuzzer starts from nothing.
+if command -v java > /dev/null && command -v javac > /dev/null; then
+    printf 'public class Idle { public static void main(String[] a) throws Exception { Thread.sleep(60000); } }\n' \
+        > "$out/Idle.java"
+    javac -d "$out" "$out/Idle.java"
+    for gc in Serial Parallel G1; do
+        java -Xmx64m -XX:+Use${gc}GC -cp "$out" Idle & jvm=$!
+        for _ in $(seq 100); do
+            file=$(ls /tmp/hsperfdata_*/"$jvm" 2> /dev/null || true)
+            [ -n "$file" ] && [ "$(stat -c %s "$file")" -gt 0 ] && break
+            sleep 0.1
+        done
+        sleep 0.5
+        [ -n "$file" ] && cp "$file" "$out/hsperfdata-corpus/$gc"
+        kill "$jvm"; wait "$jvm" 2> /dev/null || true
+    done
+fi
+
 # Swift's own crash backtracer trips AddressSanitizer; let libFuzzer report the crash.
 fuzz() {
     echo "== $1 fuzzer, ${half}s"
@@ -108,4 +141,5 @@ fuzz netlink "$out/netlink-fuzzer" "$out/corpus" "$out/" || status=1
 fuzz IPVS "$out/ipvs-fuzzer" "$out/ipvs-corpus" "$out/ipvs-" || status=1
 fuzz "Kubernetes JSON" "$out/kubernetes-fuzzer" "$out/kubernetes-corpus" "$out/kubernetes-" 16384 || status=1
 fuzz BGP "$out/bgp-fuzzer" "$out/bgp-corpus" "$out/bgp-" || status=1
+fuzz hsperfdata "$out/hsperfdata-fuzzer" "$out/hsperfdata-corpus" "$out/hsperfdata-" 40000 || status=1
 exit "$status"
