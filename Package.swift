@@ -80,7 +80,11 @@ let package = Package(
         .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "TestSupport"]),
         .testTarget(name: "BGPInteropTests", dependencies: ["TestSupport"]),
         .testTarget(
-            name: "AgentTests", dependencies: ["Agent", "Kubernetes", "PodRouting", "ServiceProxy", "TestSupport"]),
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "TestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

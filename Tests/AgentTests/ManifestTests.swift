@@ -1,0 +1,107 @@
+import Agent
+import Foundation
+import TestSupport
+import Testing
+import Yams
+
+/// The files in manifests/ are what users apply: they must parse, agree with the agent, and their
+/// alerts and dashboard queries must be valid PromQL that does what the names say.
+@Suite struct ManifestTests {
+    private func documents(_ file: String) throws -> [[String: Any]] {
+        let text = try String(contentsOfFile: repositoryPath("manifests/" + file), encoding: .utf8)
+        return try Yams.load_all(yaml: text).compactMap { $0 as? [String: Any] }
+    }
+
+    private func scratch() throws -> String {
+        let directory = NSTemporaryDirectory() + "rudder-manifests-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test func theConfigMapHoldsAValidConfigurationThatTheDaemonSetReads() throws {
+        let configMap = try #require(try documents("configmap.yaml").first)
+        let data = try #require(configMap["data"] as? [String: String])
+        let configuration = try RudderConfiguration.parse(yaml: try #require(data["rudder.yaml"]), file: "configmap")
+        let daemonSet = try #require(try documents("daemonset.yaml").first)
+        let spec = try #require((daemonSet["spec"] as? [String: Any])?["template"] as? [String: Any])
+        let pod = try #require(spec["spec"] as? [String: Any])
+        #expect(pod["hostNetwork"] as? Bool == true && pod["hostPID"] as? Bool == true)
+        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+        #expect(container["args"] as? [String] == ["run", "--config", "/etc/rudder/rudder.yaml"])
+        let ports = try #require(container["ports"] as? [[String: Any]])
+        #expect(ports.first?["containerPort"] as? Int == configuration.http.port)
+        let probe = try #require((container["livenessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])
+        #expect(probe["path"] as? String == "/healthz" && probe["port"] as? Int == configuration.http.port)
+    }
+
+    /// The role grants exactly the list and watch calls the agent's informers make.
+    @Test func theRoleCoversTheInformersAndWritesNothing() throws {
+        let role = try #require(try documents("rbac.yaml").first { $0["kind"] as? String == "ClusterRole" })
+        let rules = try #require(role["rules"] as? [[String: Any]])
+        var granted: Set<String> = []
+        for rule in rules {
+            #expect(Set(rule["verbs"] as? [String] ?? []) == ["list", "watch"])
+            for group in rule["apiGroups"] as? [String] ?? [] {
+                for resource in rule["resources"] as? [String] ?? [] { granted.insert("\(group)/\(resource)") }
+            }
+        }
+        #expect(granted == ["/services", "/nodes", "/pods", "discovery.k8s.io/endpointslices"])
+    }
+
+    /// `promtool check rules` parses every alert; `promtool test rules` proves each fires on the
+    /// series that should fire it and not on the others (manifests/tests/).
+    @Test(.enabled(if: Shell.resolve("promtool") != nil, "needs promtool (Debian's prometheus package)"))
+    func alertsAreValidAndFireWhenTheyShould() throws {
+        let rule = try #require(try documents("prometheus-rules.yaml").first)
+        let groups = try #require((rule["spec"] as? [String: Any])?["groups"])
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Yams.dump(object: ["groups": groups]).write(
+            toFile: directory + "/rules.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            atPath: repositoryPath("manifests/tests/prometheus-rules-test.yaml"),
+            toPath: directory + "/prometheus-rules-test.yaml")
+        let checked = try Shell.run("promtool", ["check", "rules", directory + "/rules.yaml"])
+        #expect(checked.succeeded, "\(checked.stdout)\(checked.stderr)")
+        #expect(checked.stdout.contains("4 rules found"))
+        let tested = try Shell.run(
+            "promtool", ["test", "rules", "prometheus-rules-test.yaml"], workingDirectory: directory)
+        #expect(tested.succeeded, "\(tested.stdout)\(tested.stderr)")
+    }
+
+    /// Every dashboard query, its Grafana variables filled in, is valid PromQL: each becomes a
+    /// recording rule for `promtool check rules`, which parses it.
+    @Test(.enabled(if: Shell.resolve("promtool") != nil, "needs promtool (Debian's prometheus package)"))
+    func dashboardQueriesAreValidPromQL() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: repositoryPath("manifests/grafana-jvm-headroom.json")))
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        var expressions: [String] = []
+        for panel in panels {
+            for target in panel["targets"] as? [[String: Any]] ?? [] {
+                if let expression = target["expr"] as? String { expressions.append(expression) }
+            }
+        }
+        #expect(expressions.count >= 10)
+        let filled = expressions.map {
+            $0.replacingOccurrences(of: "$namespace", with: ".*").replacingOccurrences(of: "$pod", with: ".*")
+                .replacingOccurrences(of: "$__rate_interval", with: "5m")
+        }
+        #expect(filled.allSatisfy { !$0.contains("$") }, "an unknown Grafana variable: \(filled)")
+        let rules = filled.enumerated().map { ["record": "dashboard:query\($0.offset)", "expr": $0.element] }
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Yams.dump(object: ["groups": [["name": "dashboard", "rules": rules]]]).write(
+            toFile: directory + "/dashboard.yaml", atomically: true, encoding: .utf8)
+        let checked = try Shell.run("promtool", ["check", "rules", directory + "/dashboard.yaml"])
+        #expect(checked.succeeded, "\(checked.stdout)\(checked.stderr)")
+        // Each series a query names is one /metrics serves (docs/metrics.md lists them).
+        let metricsDoc = try String(contentsOfFile: repositoryPath("docs/metrics.md"), encoding: .utf8)
+        let names = Set(
+            filled.flatMap { expression in
+                expression.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") })
+                    .filter { $0.hasPrefix("rudder_") || $0.hasPrefix("container_") }.map(String.init)
+            })
+        for name in names { #expect(metricsDoc.contains(name), "\(name) is not in docs/metrics.md") }
+    }
+}
