@@ -2,8 +2,9 @@
 # The quick start: Rudder at work on this machine, in a sandbox it creates and removes.
 # It shows pod routing (routes applied from a file, one deleted behind Rudder's back and put
 # back), the service proxy (IPVS programmed from a services file, real traffic through a
-# ClusterIP and a NodePort) and the agent (`rudder run` following an API server, and riding out
-# its loss). Each capability added to Rudder adds a scene here.
+# ClusterIP and a NodePort), the agent (`rudder run` following an API server, and riding out
+# its loss) and JVM headroom (`rudder jvm` on real JVMs in memory cgroups). Each capability
+# added to Rudder adds a scene here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root: the demo creates a network namespace" >&2; exit 1; }
@@ -66,5 +67,8 @@ scene "the agent: rudder run follows an API server (the test double) and program
 ./scripts/uml-run.sh "ip_vs ip_vs_rr veth dummy nf_conntrack nf_nat iptable_nat ip6table_nat xt_mark xt_set \
     xt_MASQUERADE xt_comment ip_set ip_set_hash_ip ip_set_hash_net ip_set_hash_ipport ip_set_hash_ipportip" \
     scripts/demo/agent-in-guest.sh "$PWD/$rudder"
+
+scene "JVM headroom: real JVMs in memory cgroups, judged by rudder jvm"
+./scripts/demo/jvm-headroom.sh "$PWD/$rudder"
 
 scene "done: the sandboxes are removed on exit"
