@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "PodRouting", "ServiceProxy", "Netlink", "Kubernetes", "ContainerMetrics",
+                "PodRouting", "ServiceProxy", "Netlink", "Kubernetes", "ContainerMetrics", "BGP",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "TestSupport",
+                "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "BGP", "TestSupport",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(
