@@ -28,12 +28,14 @@ public struct RudderConfiguration: Sendable, Equatable {
     public var http: HTTP
     /// What `/metrics` reports besides the agent's own series.
     public var metrics: Metrics
+    /// The BGP speaker.
+    public var bgp: BGP
 
     /// A configuration; every argument defaults to what an empty section would give.
     public init(
         nodeName: String? = nil, logLevel: Logger.Level = .info, podRouting: PodRouting = PodRouting(),
         kubernetes: Kubernetes = Kubernetes(), serviceProxy: ServiceProxy = ServiceProxy(), http: HTTP = HTTP(),
-        metrics: Metrics = Metrics()
+        metrics: Metrics = Metrics(), bgp: BGP = BGP()
     ) {
         self.nodeName = nodeName
         self.logLevel = logLevel
@@ -42,13 +44,16 @@ public struct RudderConfiguration: Sendable, Equatable {
         self.serviceProxy = serviceProxy
         self.http = http
         self.metrics = metrics
+        self.bgp = bgp
     }
 
     /// Every option at its default, as when the file sets nothing.
     public static let `default` = RudderConfiguration()
 
     /// The valid top-level keys; a new section adds its key here.
-    static let keys = ["nodeName", "logLevel", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key, Metrics.key]
+    static let keys = [
+        "nodeName", "logLevel", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key, Metrics.key, BGP.key,
+    ]
 
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> RudderConfiguration {
@@ -79,6 +84,7 @@ public struct RudderConfiguration: Sendable, Equatable {
         read(&configuration.serviceProxy, in: root, with: &reader)
         read(&configuration.http, in: root, with: &reader)
         read(&configuration.metrics, in: root, with: &reader)
+        read(&configuration.bgp, in: root, with: &reader)
         try reader.finish()
         return configuration
     }

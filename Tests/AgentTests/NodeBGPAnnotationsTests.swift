@@ -104,3 +104,43 @@ import Testing
         }
     }
 }
+
+/// The `bgp` section of the agent's configuration file.
+@Suite struct BGPConfigurationTests {
+    @Test func aSectionWithPeersReadsEveryField() throws {
+        let configuration = try RudderConfiguration.parse(
+            yaml: """
+                bgp:
+                  enabled: true
+                  clusterAS: 4200000001
+                  routerID: 192.0.2.10
+                  holdTime: 30s
+                  nodeMesh: false
+                  communities: [65000:100, no-export]
+                  advertiseClusterIPs: true
+                  peers:
+                    - address: 192.0.2.1
+                      remoteAS: 65000
+                      passwordFile: /etc/rudder/bgp/tor1
+                      gtsm: true
+                    - address: 2001:db8::1
+                      remoteAS: 65000
+                      localAddress: 2001:db8::10
+                      multihop: 2
+                      passive: true
+                """, file: "rudder.yaml")
+        let bgp = configuration.bgp
+        #expect(bgp.enabled && bgp.clusterAS == 4_200_000_001 && bgp.routerID == BGPAddress("192.0.2.10"))
+        #expect(bgp.holdTime == .seconds(30) && !bgp.nodeMesh && bgp.advertiseClusterIPs)
+        #expect(bgp.communities == ["65000:100", "no-export"])
+        #expect(
+            bgp.peers == [
+                .init(
+                    address: BGPAddress("192.0.2.1")!, remoteAS: 65000, passwordFile: "/etc/rudder/bgp/tor1", gtsm: true
+                ),
+                .init(
+                    address: BGPAddress("2001:db8::1")!, remoteAS: 65000, localAddress: BGPAddress("2001:db8::10"),
+                    multihop: 2, passive: true),
+            ])
+    }
+}

@@ -101,11 +101,19 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(
             "logLevel: info\npodrouting:\n  enabled: true\n", line: 2,
             "unknown key 'podrouting' in the top level (expected: nodeName, logLevel, podRouting, kubernetes, "
-                + "serviceProxy, http, metrics)"),
+                + "serviceProxy, http, metrics, bgp)"),
         BadInput(
             "metrics:\n  cgroupSearchPaths: [kubepods]\n", line: 2,
             "metrics.cgroupSearchPaths: 'kubepods' is not a cgroup path (it must start with /)"),
         BadInput("metrics:\n  containers: maybe\n", line: 2, "containers"),
+        BadInput(
+            "bgp:\n  peers:\n    - address: 192.0.2.1\n", line: 3, "bgp.peers[0]: the peer has no 'remoteAS'"),
+        BadInput(
+            "bgp:\n  peers:\n    - address: 192.0.2.300\n      remoteAS: 65000\n", line: 3,
+            "bgp.peers[0].address: '192.0.2.300' is not an IP address"),
+        BadInput("bgp:\n  holdTime: 2s\n", line: 2, "bgp.holdTime: 2s is too short"),
+        BadInput("bgp:\n  routerID: 2001:db8::1\n", line: 2, "bgp.routerID: '2001:db8::1' is not an IPv4 address"),
+        BadInput("bgp:\n  communities: [65000:100, banana]\n", line: 2, "'banana' is not a community"),
         BadInput(
             "podRouting:\n  enabled: true\n  tabel: 100\n", line: 3,
             "unknown key 'tabel' in podRouting (expected: enabled, routeProtocol, table, metric, resyncInterval, "
