@@ -11,7 +11,7 @@ if ! swift build --build-tests > "$log" 2>&1; then cat "$log"; echo "the build f
 if grep -q "warning:" "$log"; then grep -A3 "warning:" "$log"; echo "the build has warnings" >&2; exit 1; fi
 echo "== swift format lint"
 swift format lint --strict --recursive Package.swift Sources Tests Fuzz
-echo "== fuzz the decoders: netlink, IPVS, Kubernetes JSON (60 s)"
+echo "== fuzz the decoders: netlink, IPVS, Kubernetes JSON, BGP, hsperfdata (60 s)"
 ./scripts/fuzz.sh 60
 echo "== swift test"
 namespaces_before=$(ip netns list | awk '{print $1}' | sort)
