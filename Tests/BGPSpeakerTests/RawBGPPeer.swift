@@ -1,0 +1,107 @@
+import BGP
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A hand-driven TCP peer for tests: it sends exactly the bytes a test gives it and records what
+/// arrives, so a test can play a peer that stops talking or sends malformed messages.
+final class RawBGPPeer: Sendable {
+    private let channel: any Channel
+    private let collector: Collector
+
+    private init(channel: any Channel, collector: Collector) {
+        self.channel = channel
+        self.collector = collector
+    }
+
+    /// Connects from `local` to `remote` on `loop` (the socket is made on the loop's thread, so in its namespace).
+    static func connect(
+        on loop: any EventLoop, from local: BGPAddress, to remote: BGPAddress, port: Int = 179
+    ) async throws -> RawBGPPeer {
+        let collector = Collector()
+        let channel = try await loop.flatSubmit {
+            do {
+                return ClientBootstrap(group: loop)
+                    .bind(to: try SocketAddress(ipAddress: local.description, port: 0))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(CollectingHandler(collector: collector))
+                        }
+                    }
+                    .connect(to: try SocketAddress(ipAddress: remote.description, port: port))
+            } catch {
+                return loop.makeFailedFuture(error)
+            }
+        }.get()
+        return RawBGPPeer(channel: channel, collector: collector)
+    }
+
+    /// Sends bytes as they are.
+    func send(_ bytes: [UInt8]) async throws {
+        try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
+    }
+
+    /// Sends a message, encoded for a 4-octet AS session.
+    func send(_ message: BGPMessage) async throws {
+        try await send(message.encode(context: BGPCodecContext(fourOctetAS: true, externalPeer: true)))
+    }
+
+    /// The whole messages received so far, decoded (an undecodable one ends the list).
+    var messages: [BGPReceivedMessage] {
+        var bytes = collector.bytes[...]
+        var messages: [BGPReceivedMessage] = []
+        while let header = try? BGPMessageHeader.frame(bytes) {
+            let message = bytes.prefix(header.messageLength)
+            bytes = bytes.dropFirst(header.messageLength)
+            guard
+                let decoded = try? BGPMessage.decode(
+                    Array(message)[...], context: BGPCodecContext(fourOctetAS: true, externalPeer: true))
+            else { break }
+            messages.append(decoded)
+        }
+        return messages
+    }
+
+    /// How many bytes arrived.
+    var receivedByteCount: Int { collector.bytes.count }
+
+    /// Whether the other side closed the connection.
+    var isClosed: Bool { collector.closed }
+
+    /// The NOTIFICATIONs received.
+    var notifications: [BGPNotification] {
+        messages.compactMap { if case .notification(let notification) = $0 { notification } else { nil } }
+    }
+
+    /// Closes the connection.
+    func close() async {
+        try? await channel.close()
+    }
+
+    private final class Collector: Sendable {
+        private let state = Mutex<(bytes: [UInt8], closed: Bool)>(([], false))
+        var bytes: [UInt8] { state.withLock { $0.bytes } }
+        var closed: Bool { state.withLock { $0.closed } }
+        func append(_ bytes: [UInt8]) { state.withLock { $0.bytes += bytes } }
+        func close() { state.withLock { $0.closed = true } }
+    }
+
+    private final class CollectingHandler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let collector: Collector
+
+        init(collector: Collector) {
+            self.collector = collector
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var buffer = unwrapInboundIn(data)
+            collector.append(buffer.readBytes(length: buffer.readableBytes) ?? [])
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            collector.close()
+            context.fireChannelInactive()
+        }
+    }
+}
