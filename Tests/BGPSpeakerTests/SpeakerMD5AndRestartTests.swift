@@ -87,3 +87,47 @@ import Testing
         }
     }
 }
+
+/// Dynamic neighbours: a speaker accepts a session from an address in a range, signed with the
+/// range's password, and a changed peer at run time.
+@Suite(.serialized) struct SpeakerDynamicNeighborTests {
+    @Test func aRangeAcceptsASignedSessionAndForgetsItWhenItEnds() async throws {
+        try await withSpeakerLab { lab in
+            var template = SpeakerFixtures.peer(SpeakerLab.rightIPv4, remoteAS: 65002).configuration
+            template.passive = true
+            let range = BGPDynamicNeighborRange(
+                prefix: BGPPrefix("10.0.0.0/24")!, remoteAS: 65002...65010, password: BGPPassword("range-key"),
+                template: template)
+            var leftConfiguration = SpeakerFixtures.left(localAS: 65001, peers: [])
+            leftConfiguration.dynamicNeighbors = [range]
+            let (left, _) = try lab.speaker(onLeft: true, leftConfiguration)
+            let (right, _) = try lab.speaker(
+                onLeft: false,
+                SpeakerFixtures.right(
+                    localAS: 65002,
+                    peers: [SpeakerFixtures.peer(SpeakerLab.leftIPv4, remoteAS: 65001, password: "range-key")]))
+            try await left.originate(BGPPrefix("10.1.0.0/24")!)
+            try await left.start()
+            try await right.start()
+            try await eventually("the dynamic session is Established") {
+                try await left.peers().contains { $0.address == SpeakerLab.rightIPv4 && $0.state == .established }
+            }
+            #expect(try await left.peers().allSatisfy(\.dynamic))
+            try await eventually("the right speaker learned the route") {
+                try await right.route(BGPPrefix("10.1.0.0/24")!) != nil
+            }
+
+            // The right side drops the peer at run time: the dynamic session ends and is forgotten.
+            try await right.removePeer(SpeakerLab.leftIPv4)
+            try await eventually("the dynamic peer is forgotten") { try await left.peers().isEmpty }
+            #expect(try await right.route(BGPPrefix("10.1.0.0/24")!) == nil)
+
+            // Added again with the wrong password, it never gets a session.
+            try await right.addPeer(SpeakerFixtures.peer(SpeakerLab.leftIPv4, remoteAS: 65001, password: "wrong-key"))
+            let neverUp = try await never("a session is Established", for: .seconds(3)) {
+                try await right.state(of: SpeakerLab.leftIPv4) == .established
+            }
+            #expect(neverUp)
+        }
+    }
+}
