@@ -36,6 +36,47 @@ final class RawBGPPeer: Sendable {
         return RawBGPPeer(channel: channel, collector: collector)
     }
 
+    /// Listens on `address` on `loop`; every accepted connection becomes a raw peer in `accepted`.
+    static func listen(on loop: any EventLoop, at address: BGPAddress, port: Int = 179) async throws -> Listener {
+        let listener = Listener()
+        let channel = try await loop.flatSubmit {
+            do {
+                return ServerBootstrap(group: loop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let collector = Collector()
+                            try channel.pipeline.syncOperations.addHandler(CollectingHandler(collector: collector))
+                            listener.add(RawBGPPeer(channel: channel, collector: collector))
+                        }
+                    }
+                    .bind(to: try SocketAddress(ipAddress: address.description, port: port))
+            } catch {
+                return loop.makeFailedFuture(error)
+            }
+        }.get()
+        listener.set(channel)
+        return listener
+    }
+
+    /// The listening side of `listen`.
+    final class Listener: Sendable {
+        private let state = Mutex<(peers: [RawBGPPeer], channel: (any Channel)?)>(([], nil))
+
+        /// The connections accepted so far.
+        var accepted: [RawBGPPeer] { state.withLock { $0.peers } }
+
+        fileprivate func add(_ peer: RawBGPPeer) { state.withLock { $0.peers.append(peer) } }
+        fileprivate func set(_ channel: any Channel) { state.withLock { $0.channel = channel } }
+
+        /// Stops listening and closes every accepted connection.
+        func close() async {
+            let (peers, channel) = state.withLock { ($0.peers, $0.channel) }
+            try? await channel?.close()
+            for peer in peers { await peer.close() }
+        }
+    }
+
     /// Sends bytes as they are.
     func send(_ bytes: [UInt8]) async throws {
         try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
