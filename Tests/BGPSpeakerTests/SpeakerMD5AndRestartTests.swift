@@ -77,7 +77,11 @@ import Testing
             let (restarted, _) = try lab.speaker(
                 onLeft: true, SpeakerFixtures.left(localAS: 65001, peers: leftPeers, restarted: true))
             try await restarted.originate([kept: PathAttributes(), fresh: PathAttributes()])
-            try await restarted.start()
+            // The old listening socket can take a moment to leave the port (seen once: EADDRINUSE).
+            try await eventually("the restarted speaker is listening") {
+                try await restarted.start()
+                return true
+            }
             try await eventually("after End-of-RIB the right speaker holds exactly the re-advertised routes") {
                 let routes = try await right.routes()
                 return routes.map(\.prefix) == [kept, fresh] && routes.allSatisfy { !$0.stale }
