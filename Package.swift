@@ -24,7 +24,14 @@ let package = Package(
         .systemLibrary(name: "CIPSet", pkgConfig: "libipset", providers: [.apt(["libipset-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Netlink", dependencies: ["CNetlink"]),
-        .target(name: "BGP"),
+        .target(
+            name: "BGP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "PodRouting", dependencies: ["Netlink", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ContainerMetrics", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
@@ -79,6 +86,15 @@ let package = Package(
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"]),
         .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "TestSupport"]),
         .testTarget(name: "BGPInteropTests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "BGPSpeakerTests",
+            dependencies: [
+                "BGP", "TestSupport", "Netlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "AgentTests",
             dependencies: [
