@@ -21,7 +21,7 @@ public final class BirdRouter: BGPPeerLabRouter {
     /// only once it has loaded the whole configuration, so with a bulk table, raise `startTimeout`.
     public static func start(
         in lab: BGPPeerLab, namespace: NetworkNamespaceFixture, configuration: BGPPeerLabRouterConfiguration,
-        kernelMergePaths: Bool = false, bulkRoutes: BirdRouterBulkRoutes? = nil, startTimeout: Duration = .seconds(30)
+        kernelMergePaths: Bool = false, bulkRoutes: BirdRouterBulkRoutes? = nil, startTimeout: Duration = .seconds(60)
     ) async throws -> BirdRouter {
         let directory = try lab.makeRuntimeDirectory("bird-\(namespace.name)")
         let staticFile = directory + "/static.conf"
@@ -52,7 +52,7 @@ public final class BirdRouter: BGPPeerLabRouter {
     /// `originate` and `withdraw` are not available on such a router.
     public static func start(
         in lab: BGPPeerLab, namespace: NetworkNamespaceFixture, configFile: String,
-        startTimeout: Duration = .seconds(30)
+        startTimeout: Duration = .seconds(60)
     ) async throws -> BirdRouter {
         let directory = try lab.makeRuntimeDirectory("bird-\(namespace.name)")
         let socket = directory + "/bird.ctl"

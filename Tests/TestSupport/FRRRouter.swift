@@ -38,7 +38,7 @@ public final class FRRRouter: BGPPeerLabRouter {
             arguments: common + ["-i", directory + "/zebra.pid", "-f", directory + "/zebra.conf"],
             logFile: directory + "/zebra.log")
         try await Polling.until(
-            "zebra in \(namespace.name) opens its API socket", timeout: .seconds(30),
+            "zebra in \(namespace.name) opens its API socket", timeout: .seconds(60),
             context: { "\n" + zebra.logTail() }
         ) {
             guard zebra.isRunning else { throw BGPPeerLabError("zebra in \(namespace.name)", "exited") }
@@ -53,7 +53,7 @@ public final class FRRRouter: BGPPeerLabRouter {
             label: "frr in \(namespace.name)", runtimeDirectory: directory, localAS: configuration.localAS,
             zebra: zebra, bgpd: bgpd)
         try await Polling.until(
-            "\(router.label) answers on its vty socket", timeout: .seconds(30), context: { "\n" + bgpd.logTail() }
+            "\(router.label) answers on its vty socket", timeout: .seconds(60), context: { "\n" + bgpd.logTail() }
         ) {
             guard bgpd.isRunning else { throw BGPPeerLabError(router.label, "bgpd exited") }
             return (try? router.vtysh("show bgp summary json")) != nil

@@ -27,7 +27,7 @@ public final class GoBGPRouter: BGPPeerLabRouter {
             label: "gobgpd in \(namespace.name)", apiTarget: "unix://" + socket, configFile: configFile,
             daemon: daemon)
         try await Polling.until(
-            "\(router.label) answers on \(socket)", timeout: .seconds(30), context: { "\n" + daemon.logTail() }
+            "\(router.label) answers on \(socket)", timeout: .seconds(60), context: { "\n" + daemon.logTail() }
         ) {
             guard daemon.isRunning else { throw BGPPeerLabError(router.label, "gobgpd exited") }
             return (try? router.gobgp("global")) != nil

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Waiting in tests for something another process or task brings about.
 public enum Polling {
     /// A wait that ran out: what was awaited, the last error the condition threw, and any context.
@@ -17,20 +19,44 @@ public enum Polling {
     /// Checks `condition` every `interval` until it holds; throws `TimedOut` after `timeout`.
     ///
     /// A condition that throws counts as not yet holding: the server it asks may still be starting.
+    /// Conditions run commands and read files, so each check runs on a Dispatch thread, not on
+    /// the cooperative pool: Swift Testing has only as many of those threads as cores (two here),
+    /// and a whole suite of blocked checks would starve every other test of them.
     public static func until(
         _ what: String, timeout: Duration, every interval: Duration = .milliseconds(50),
         context: () -> String = { "" }, _ condition: () throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
         var lastError: String?
-        while ContinuousClock.now < deadline {
-            do {
-                if try condition() { return }
-            } catch {
-                lastError = "\(error)"
+        try await withoutActuallyEscaping(condition) { condition in
+            // The caller is suspended while its condition runs elsewhere, so nothing it captured
+            // is touched from two threads at once. The box lets go of the condition before the
+            // function returns: a Dispatch block may outlive its run by a moment.
+            let check = ConditionBox(run: condition)
+            defer { check.run = nil }
+            while ContinuousClock.now < deadline {
+                let outcome: Result<Bool, any Error> = await withCheckedContinuation { continuation in
+                    DispatchQueue.global().async {
+                        continuation.resume(returning: Result { try check.run?() ?? false })
+                    }
+                }
+                switch outcome {
+                case .success(true): return
+                case .success(false): break
+                case .failure(let error): lastError = "\(error)"
+                }
+                try await Task.sleep(for: interval)
             }
-            try await Task.sleep(for: interval)
+            throw TimedOut(what: what, lastError: lastError, context: context())
         }
-        throw TimedOut(what: what, lastError: lastError, context: context())
+    }
+
+    /// A condition carried to a Dispatch thread and back while its caller waits.
+    private final class ConditionBox: @unchecked Sendable {
+        var run: (() throws -> Bool)?
+
+        init(run: @escaping () throws -> Bool) {
+            self.run = run
+        }
     }
 }
