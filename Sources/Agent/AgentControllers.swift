@@ -22,6 +22,8 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
     let kernels: RudderAgent.Kernels
     let health: HealthState
     let metrics: AgentMetrics
+    let control: AgentControl
+    let namespace: NetworkNamespace
     let logger: Logger
 
     /// Runs until graceful shutdown or cancellation.
@@ -31,9 +33,17 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         let routesEnabled = configuration.podRouting.enabled
         if proxyEnabled { health.register(ServiceProxyController.component) }
         if routesEnabled { health.register(Self.routesComponent) }
+        if configuration.bgp.enabled { health.register(Self.bgpComponent) }
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await followNodes(into: nodes, routes: routesEnabled) }
+                let routes = podRouteSources()
+                group.addTask {
+                    defer { Task { await routes?.stop() } }
+                    try await followNodes(into: nodes, routes: routes)
+                }
+                if configuration.bgp.enabled {
+                    group.addTask { try await runBGP(nodes: nodes, routes: routes) }
+                }
                 if configuration.metrics.containers {
                     group.addTask { try await followPods() }
                 }
@@ -73,19 +83,18 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
 
     // MARK: Nodes and pod routes
 
-    private func followNodes(into nodes: NodeDirectory, routes enabled: Bool) async throws {
+    private func followNodes(into nodes: NodeDirectory, routes: PodRouteSources?) async throws {
         let informer = Informer<Node>(client: client, transform: InformerTrims.node, logger: logger)
-        var reconciler: RouteReconciler?
-        var routeTask: Task<Void, Never>?
-        defer { routeTask?.cancel() }
-        var lastRoutes: [PodRoute]?
         let counted = InformerEventMetrics(resource: "nodes", factory: metrics.factory)
+        var lastRoutes: [PodRoute]?
         for await event in informer.events() {
             counted.record([event])
             switch event {
-            case .updated(let old, let new) where old.spec == new.spec && old.status.addresses == new.status.addresses:
-                // Status updates (kubelet's heartbeats on older clusters) change nothing routes read:
-                // no need to recompute every node's routes for them.
+            case .updated(let old, let new)
+            where old.spec == new.spec && old.status.addresses == new.status.addresses
+                && old.metadata.annotations == new.metadata.annotations:
+                // Status updates (kubelet's heartbeats on older clusters) change nothing routes or
+                // BGP read: no need to recompute every node's routes for them.
                 await nodes.set(new, name: new.metadata.name)
                 continue
             case .added(let node), .updated(_, let node):
@@ -98,26 +107,28 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                 logger.error("node rejected", metadata: ["error": "\(error)"])
                 continue
             }
-            guard enabled, await nodes.synced else { continue }
+            guard let routes, await nodes.synced else { continue }
             let (wanted, problems) = NodeRoutes.routes(nodes: await nodes.nodes.values, selfName: nodeName)
             guard wanted != lastRoutes else { continue }
             for problem in problems { logger.warning("pod route skipped", metadata: ["problem": "\(problem)"]) }
             lastRoutes = wanted
-            if let reconciler {
-                do {
-                    try await reconciler.apply(wanted)
-                } catch {
-                    logger.error("pod routes not applied", metadata: ["error": "\(error)"])
-                }
-            } else {
-                let created = RouteReconciler(
+            try await routes.setNodeRoutes(wanted)
+        }
+    }
+
+    /// The pod routes' sources and reconciler, when pod routing is on.
+    private func podRouteSources() -> PodRouteSources? {
+        guard configuration.podRouting.enabled else { return nil }
+        let interval = configuration.podRouting.resyncInterval
+        return PodRouteSources(
+            makeReconciler: { [kernels, configuration, logger] in
+                RouteReconciler(
                     kernel: try kernels.routes(), settings: configuration.podRoutingSettings, logger: logger)
-                await created.want(wanted)
-                reconciler = created
-                let interval = configuration.podRouting.resyncInterval
-                routeTask = Task { [health, logger] in
+            },
+            start: { [health, logger] reconciler in
+                Task {
                     do {
-                        try await created.run(resyncInterval: interval) { _ in
+                        try await reconciler.run(resyncInterval: interval) { _ in
                             health.markReady(Self.routesComponent)
                         }
                     } catch is CancellationError {
@@ -126,8 +137,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                         health.markFailed(Self.routesComponent, reason: "\(error)")
                     }
                 }
-            }
-        }
+            }, logger: logger)
     }
 
     // MARK: Services

@@ -53,6 +53,9 @@ public struct RudderAgent: Sendable {
     public let health = HealthState()
     /// What `/metrics` reports.
     public let metrics: AgentMetrics
+    /// What the local control socket reaches.
+    public let control = AgentControl()
+    private let namespace: NetworkNamespace
     private let environment: [String: String]
     private let kernels: Kernels
     private let logger: Logger
@@ -66,6 +69,7 @@ public struct RudderAgent: Sendable {
         self.environment = environment
         self.nodeName = configuration.resolvedNodeName(environment: environment, hostname: hostname)
         self.kernels = kernels ?? .netlink(namespace: namespace)
+        self.namespace = namespace
         self.logger = logger
         self.metrics = AgentMetrics(configuration: configuration.metrics, logger: logger)
     }
@@ -74,7 +78,11 @@ public struct RudderAgent: Sendable {
     public func run() async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: try httpServer()), .init(service: try controllers())],
+                services: [
+                    .init(service: try httpServer()),
+                    .init(service: ControlServer(path: configuration.controlSocket, control: control, logger: logger)),
+                    .init(service: try controllers()),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
@@ -102,6 +110,6 @@ public struct RudderAgent: Sendable {
         logger.info("starting", metadata: ["node": "\(nodeName)", "version": "\(RudderVersion.current)"])
         return AgentControllers(
             configuration: configuration, nodeName: nodeName, client: client, kernels: kernels, health: health,
-            metrics: metrics, logger: logger)
+            metrics: metrics, control: control, namespace: namespace, logger: logger)
     }
 }

@@ -30,13 +30,16 @@ public struct RudderConfiguration: Sendable, Equatable {
     public var metrics: Metrics
     /// The BGP speaker.
     public var bgp: BGP
+    /// The local control socket `rudder bgp` talks to.
+    public var controlSocket: String
 
     /// A configuration; every argument defaults to what an empty section would give.
     public init(
         nodeName: String? = nil, logLevel: Logger.Level = .info, podRouting: PodRouting = PodRouting(),
         kubernetes: Kubernetes = Kubernetes(), serviceProxy: ServiceProxy = ServiceProxy(), http: HTTP = HTTP(),
-        metrics: Metrics = Metrics(), bgp: BGP = BGP()
+        metrics: Metrics = Metrics(), bgp: BGP = BGP(), controlSocket: String = ControlServer.defaultPath
     ) {
+        self.controlSocket = controlSocket
         self.nodeName = nodeName
         self.logLevel = logLevel
         self.podRouting = podRouting
@@ -52,7 +55,8 @@ public struct RudderConfiguration: Sendable, Equatable {
 
     /// The valid top-level keys; a new section adds its key here.
     static let keys = [
-        "nodeName", "logLevel", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key, Metrics.key, BGP.key,
+        "nodeName", "logLevel", "controlSocket", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key,
+        Metrics.key, BGP.key,
     ]
 
     /// Reads and validates the file at `path`.
@@ -79,6 +83,7 @@ public struct RudderConfiguration: Sendable, Equatable {
         if let level = reader.choice("logLevel", in: root, from: levels).flatMap(Logger.Level.init(rawValue:)) {
             configuration.logLevel = level
         }
+        configuration.controlSocket = reader.string("controlSocket", in: root) ?? configuration.controlSocket
         read(&configuration.podRouting, in: root, with: &reader)
         read(&configuration.kubernetes, in: root, with: &reader)
         read(&configuration.serviceProxy, in: root, with: &reader)

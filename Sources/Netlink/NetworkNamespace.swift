@@ -34,6 +34,18 @@ public enum NetworkNamespace: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Moves the calling thread into this namespace, for good: for a thread that exists to work
+    /// there (an event loop whose sockets must open in the namespace). Nothing happens for `.current`.
+    public func enterOnThisThread() throws {
+        guard let path = filePath else { return }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw NetlinkError(operation: "open network namespace \(path)", errno: Glibc.errno) }
+        defer { close(fd) }
+        guard rudder_setns_net(fd) == 0 else {
+            throw NetlinkError(operation: "enter network namespace \(path)", errno: Glibc.errno)
+        }
+    }
+
     /// Runs `body` on a fresh thread that has entered this namespace, and waits for it.
     public func run<T>(_ body: () throws -> T) throws -> T {
         guard let path = filePath else { return try body() }

@@ -11,7 +11,7 @@ struct Rudder: AsyncParsableCommand {
         version: RudderVersion.current,
         subcommands: [
             VersionCommand.self, CheckConfigCommand.self, RunCommand.self, RoutesCommand.self, ProxyCommand.self,
-            JVMCommand.self,
+            JVMCommand.self, BGPCommand.self,
         ])
 
     /// Sets the allocator up before any thread allocates, then runs the command.

@@ -100,7 +100,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     static let badInputs: [BadInput] = [
         BadInput(
             "logLevel: info\npodrouting:\n  enabled: true\n", line: 2,
-            "unknown key 'podrouting' in the top level (expected: nodeName, logLevel, podRouting, kubernetes, "
+            "unknown key 'podrouting' in the top level (expected: nodeName, logLevel, controlSocket, podRouting, kubernetes, "
                 + "serviceProxy, http, metrics, bgp)"),
         BadInput(
             "metrics:\n  cgroupSearchPaths: [kubepods]\n", line: 2,

@@ -1,0 +1,22 @@
+import BGP
+import Synchronization
+
+/// What the local control socket reaches inside the running agent: its BGP speaker, once started.
+public final class AgentControl: Sendable {
+    private let bgpSpeaker = Mutex<BGPSpeaker?>(nil)
+    private let bgpPlan = Mutex<BGPNodePlan?>(nil)
+
+    /// Nothing to control yet.
+    public init() {}
+
+    /// The running speaker, if BGP is on and started.
+    public var speaker: BGPSpeaker? { bgpSpeaker.withLock { $0 } }
+
+    /// The plan the speaker last applied.
+    public var plan: BGPNodePlan? { bgpPlan.withLock { $0 } }
+
+    func set(speaker: BGPSpeaker?, plan: BGPNodePlan?) {
+        bgpSpeaker.withLock { $0 = speaker }
+        bgpPlan.withLock { $0 = plan }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Netlink
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `rudder run` with BGP on, its speaker and routes in a lab node's namespace, against a real BIRD
+/// ToR: the session comes up, BIRD learns the node's pod CIDR, the ToR's route lands in the node's
+/// kernel, `rudder bgp` and `/metrics` show it, and after a SIGKILL BIRD keeps the node's route
+/// (graceful restart) until the restarted agent refreshes it.
+@Suite(.serialized) struct AgentBGPTests {
+    @Test(.enabled(if: Shell.resolve("bird") != nil, "needs BIRD 2 (Debian's bird2)"))
+    func theAgentPeersWithABirdToRAndRoutesBothWays() async throws {
+        try await withBGPPeerLab(nodes: 1) { lab in
+            let link = lab.links[0]
+            let node = lab.nodes[0]
+            let bird = try await BirdRouter.start(
+                in: lab, namespace: lab.router,
+                configuration: BGPPeerLabRouterConfiguration(
+                    localAS: 65000, routerID: link.routerIPv4,
+                    neighbors: [.init(address: link.nodeIPv4, remoteAS: 64512)],
+                    originatedRoutes: [BGPPeerLabOriginatedRoute("192.168.100.0/24")]))
+            let scratch = try lab.makeRuntimeDirectory("agent")
+            let server = TestAPIServer(directory: scratch + "/apiserver", bookmarkInterval: 1, stateFile: false)
+            try server.start()
+            defer { server.stop() }
+            try server.writeKubeconfig(to: scratch + "/kubeconfig", user: .tokenFile)
+            try server.load([
+                TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.1.0/24", internalIP: link.nodeIPv4)
+            ])
+            let port = Int.random(in: 30_000...39_999)
+            let configuration = scratch + "/rudder.yaml"
+            try """
+            nodeName: node-a
+            controlSocket: \(scratch)/control.sock
+            kubernetes:
+              kubeconfig: \(scratch)/kubeconfig
+            serviceProxy:
+              enabled: false
+              ownershipRecord: \(scratch)/state/ipvs-services
+            metrics:
+              containers: false
+            bgp:
+              enabled: true
+              nodeMesh: false
+              restartTime: 60s
+              peers:
+                - address: \(link.routerIPv4)
+                  remoteAS: 65000
+            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: scratch + "/state", withIntermediateDirectories: true)
+            let arguments = ["run", "--config", configuration, "--namespace", node.name, "--http-port", "\(port)"]
+            var agent = try RudderProcess(arguments: arguments, output: scratch + "/rudder.log")
+            defer { agent.kill(SIGKILL) }
+
+            try await bird.waitUntilEstablished(link.nodeIPv4)
+            try await bird.waitForRoutes(from: link.nodeIPv4, timeout: .seconds(60), "the node's pod CIDR") { routes in
+                routes.contains { $0.prefix == "10.244.1.0/24" && $0.nextHop == link.nodeIPv4 && $0.asPath == [64512] }
+            }
+            try await Polling.until("the ToR's route is in the node's kernel", timeout: .seconds(30)) {
+                try node.ip("route", "show", "proto", "44").contains("192.168.100.0/24 via \(link.routerIPv4)")
+            }
+            let peers = try Shell.run(
+                RudderCommandTests.rudder, ["bgp", "peers", "--socket", scratch + "/control.sock"])
+            #expect(peers.succeeded && peers.stdout.contains(link.routerIPv4), "\(peers.stdout)\(peers.stderr)")
+            #expect(peers.stdout.contains("Established"), "\(peers.stdout)")
+            let routes = try Shell.run(
+                RudderCommandTests.rudder, ["bgp", "routes", "--socket", scratch + "/control.sock"])
+            #expect(
+                routes.stdout.contains("192.168.100.0/24") && routes.stdout.contains("10.244.1.0/24"),
+                "\(routes.stdout)")
+            let advertised = try Shell.run(
+                RudderCommandTests.rudder,
+                ["bgp", "routes", "--peer", link.routerIPv4, "--advertised", "--socket", scratch + "/control.sock"])
+            #expect(advertised.stdout.contains("10.244.1.0/24") && !advertised.stdout.contains("192.168.100.0/24"))
+            try await Polling.until("the session gauge is on /metrics", timeout: .seconds(15)) {
+                let scrape = try Shell.run("curl", ["-s", "http://127.0.0.1:\(port)/metrics"]).stdout
+                return scrape.contains("rudder_bgp_session_established{peer=\"\(link.routerIPv4)\"} 1")
+            }
+
+            // A crash: no NOTIFICATION reaches BIRD, which keeps the node's route as stale.
+            agent.kill(SIGKILL)
+            for _ in 0..<10 {
+                let held = try bird.receivedRoutes(from: link.nodeIPv4).contains { $0.prefix == "10.244.1.0/24" }
+                let table = held ? "" : (try? bird.birdc("show", "route", "all")) ?? ""
+                #expect(held, "BIRD withdrew the node's route after the agent died:\n\(table)")
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(try node.ip("route", "show", "proto", "44").contains("192.168.100.0/24"), "the kernel route stays")
+            agent = try RudderProcess(arguments: arguments, output: scratch + "/rudder-2.log")
+            try await bird.waitUntilEstablished(link.nodeIPv4)
+            try await bird.waitForRoutes(from: link.nodeIPv4, timeout: .seconds(60), "the refreshed pod CIDR") {
+                routes in
+                routes.contains { $0.prefix == "10.244.1.0/24" }
+            }
+            #expect(agent.errors.contains("restarted=true"), "the restarted agent knows it restarted")
+        }
+    }
+}
