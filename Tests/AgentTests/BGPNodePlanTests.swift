@@ -1,0 +1,107 @@
+import Agent
+import BGP
+import Foundation
+import Kubernetes
+import Netlink
+import PodRouting
+import TestSupport
+import Testing
+
+/// What the node's speaker is told to do, from the Nodes and the `bgp` section.
+@Suite struct BGPNodePlanTests {
+    private func node(
+        _ name: String, _ ip: String, podCIDR: String? = nil, annotations: [String: String] = [:]
+    ) throws -> (String, Node) {
+        let json = TestAPIServer.nodeJSON(name: name, podCIDR: podCIDR, internalIP: ip, annotations: annotations)
+        return (name, try JSONDecoder().decode(Node.self, from: Data(json.utf8)))
+    }
+
+    @Test func meshConfiguredAndAnnotatedPeersWithTheirPolicies() throws {
+        let nodes = Dictionary(
+            uniqueKeysWithValues: [
+                try node(
+                    "node-a", "192.168.1.10", podCIDR: "10.244.0.0/24",
+                    annotations: [
+                        "kube-router.io/peers": "- remoteip: 192.168.1.253\n  remoteasn: 65001",
+                        "kube-router.io/path-prepend.as": "64512", "kube-router.io/path-prepend.repeat-n": "2",
+                        "kube-router.io/node.bgp.communities": "64512:7",
+                    ]),
+                try node("node-b", "192.168.1.11", podCIDR: "10.244.1.0/24"),
+                // Another AS: not in this node's mesh.
+                try node("node-c", "192.168.1.12", annotations: ["kube-router.io/node.asn": "64600"]),
+            ])
+        var settings = RudderConfiguration.BGP(enabled: true, communities: ["65000:100"])
+        settings.peers = [.init(address: BGPAddress("192.168.1.254")!, remoteAS: 65000, passwordFile: "/secret")]
+        let plan = try BGPNodePlan.make(configuration: settings, nodes: nodes, selfName: "node-a") { path in
+            path == "/secret" ? "s3cret" : nil
+        }
+        #expect(plan.problems.isEmpty, "\(plan.problems)")
+        #expect(plan.routerID == BGPAddress("192.168.1.10")!.ipv4Value && plan.localAS == 64512)
+        #expect(Set(plan.peers.keys.map { "\($0)" }) == ["192.168.1.11", "192.168.1.253", "192.168.1.254"])
+        let mesh = try #require(plan.peers[BGPAddress("192.168.1.11")!])
+        #expect(mesh.configuration.remoteAS == .fixed(64512) && mesh.password == nil)
+        let tor = try #require(plan.peers[BGPAddress("192.168.1.254")!])
+        #expect(tor.password == BGPPassword("s3cret") && tor.configuration.localAddress == BGPAddress("192.168.1.10"))
+        // RFC 8212: explicit policies. Only the node's own pod CIDR leaves, prepended twice.
+        let export = try #require(tor.configuration.exportPolicy)
+        let own = try #require(BGPPrefix("10.244.0.0/24"))
+        if case .accepted(let attributes, _) = export.evaluate(own, PathAttributes(), localAS: 64512) {
+            #expect(attributes.asPath.map { "\($0)" } == "64512 64512")
+        } else {
+            Issue.record("the node's pod CIDR is not exported")
+        }
+        if case .accepted = export.evaluate(BGPPrefix("10.244.1.0/24")!, PathAttributes(), localAS: 64512) {
+            Issue.record("another node's pod CIDR is exported")
+        }
+        let importPolicy = try #require(tor.configuration.importPolicy)
+        if case .accepted = importPolicy.evaluate(BGPPrefix("0.0.0.0/0")!, PathAttributes(), localAS: 64512) {
+            Issue.record("a default route is imported without importDefaultRoute")
+        }
+        #expect(
+            plan.originated[own]?.communities == [
+                BGPCommunity(asn: 64512, value: 7), BGPCommunity(asn: 65000, value: 100),
+            ])
+    }
+
+    @Test func anUnreadablePasswordFileLeavesOnlyThatPeerOut() throws {
+        let nodes = Dictionary(uniqueKeysWithValues: [try node("node-a", "192.168.1.10")])
+        var settings = RudderConfiguration.BGP(enabled: true, nodeMesh: false)
+        settings.peers = [
+            .init(address: BGPAddress("192.168.1.254")!, remoteAS: 65000, passwordFile: "/missing"),
+            .init(address: BGPAddress("192.168.1.253")!, remoteAS: 65000),
+        ]
+        let plan = try BGPNodePlan.make(configuration: settings, nodes: nodes, selfName: "node-a") { _ in nil }
+        #expect(plan.peers.keys.map { "\($0)" } == ["192.168.1.253"])
+        #expect(plan.problems == ["bgp.peers: the password file of peer 192.168.1.254 cannot be read; peer left out"])
+    }
+
+    @Test func withoutThisNodeThereIsNoPlan() {
+        #expect(throws: BGPNodePlan.Unavailable.self) {
+            try BGPNodePlan.make(configuration: .init(), nodes: [:], selfName: "node-a") { _ in nil }
+        }
+    }
+
+    /// Learned routes to VIPs (host routes) and a default route stay out of the kernel unless asked.
+    @Test func whichLearnedRoutesReachTheKernel() throws {
+        var table = AttributeTable()
+        func route(_ prefix: String, from kind: BGPRouteSource.Kind = .external) -> BGPRoute {
+            var attributes = PathAttributes()
+            attributes.nextHop = BGPAddress("192.168.1.254")
+            return BGPRoute(
+                prefix: BGPPrefix(prefix)!,
+                source: BGPRouteSource(
+                    kind: kind, address: BGPAddress("192.168.1.254")!, identifier: 1, autonomousSystem: 65000),
+                attributes: table.intern(attributes))
+        }
+        let settings = RudderConfiguration.BGP()
+        #expect(
+            BGPNodePlan.kernelRoute(for: route("10.30.0.0/24"), configuration: settings)?.description.contains(
+                "10.30.0.0/24 via 192.168.1.254") == true)
+        #expect(BGPNodePlan.kernelRoute(for: route("10.96.0.10/32"), configuration: settings) == nil)
+        #expect(BGPNodePlan.kernelRoute(for: route("0.0.0.0/0"), configuration: settings) == nil)
+        #expect(BGPNodePlan.kernelRoute(for: route("10.244.0.0/24", from: .local), configuration: settings) == nil)
+        let importing = RudderConfiguration.BGP(importServiceVIPs: true, importDefaultRoute: true)
+        #expect(BGPNodePlan.kernelRoute(for: route("10.96.0.10/32"), configuration: importing) != nil)
+        #expect(BGPNodePlan.kernelRoute(for: route("0.0.0.0/0"), configuration: importing) != nil)
+    }
+}
