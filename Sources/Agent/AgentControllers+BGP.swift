@@ -13,7 +13,7 @@ extension AgentControllers {
     /// Runs the node's BGP speaker: peers and originated routes follow the Nodes, learned routes
     /// go to the pod routes (when pod routing is on). SIGTERM leaves the peers' copies of this
     /// node's routes in place (graceful restart): the next agent takes over.
-    func runBGP(nodes: NodeDirectory, routes: PodRouteSources?) async throws {
+    func runBGP(nodes: NodeDirectory, routes: PodRouteSources?, vips: ServiceVIPs) async throws {
         let settings = configuration.bgp
         while !(await nodes.synced) { try await Task.sleep(for: .milliseconds(200)) }
         var plan: BGPNodePlan
@@ -21,7 +21,8 @@ extension AgentControllers {
         while true {
             do {
                 plan = try BGPNodePlan.make(
-                    configuration: settings, nodes: await nodes.nodes, selfName: nodeName, password: Self.readPassword)
+                    configuration: settings, nodes: await nodes.nodes, selfName: nodeName, vips: vips.all,
+                    password: Self.readPassword)
                 break
             } catch {
                 if "\(error)" != reported { logger.error("BGP cannot start yet", metadata: ["reason": "\(error)"]) }
@@ -81,7 +82,7 @@ extension AgentControllers {
                 gauges.record(try await speaker.peers())
                 guard
                     let next = try? BGPNodePlan.make(
-                        configuration: settings, nodes: await nodes.nodes, selfName: nodeName,
+                        configuration: settings, nodes: await nodes.nodes, selfName: nodeName, vips: vips.all,
                         password: Self.readPassword), next != plan
                 else { continue }
                 if next.routerID != plan.routerID || next.localAS != plan.localAS {

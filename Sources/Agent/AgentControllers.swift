@@ -29,6 +29,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
     /// Runs until graceful shutdown or cancellation.
     public func run() async throws {
         let nodes = NodeDirectory()
+        let vips = ServiceVIPs(settings: configuration.bgp)
         let proxyEnabled = configuration.serviceProxy.enabled
         let routesEnabled = configuration.podRouting.enabled
         if proxyEnabled { health.register(ServiceProxyController.component) }
@@ -42,13 +43,13 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                     try await followNodes(into: nodes, routes: routes)
                 }
                 if configuration.bgp.enabled {
-                    group.addTask { try await runBGP(nodes: nodes, routes: routes) }
+                    group.addTask { try await runBGP(nodes: nodes, routes: routes, vips: vips) }
                 }
                 if configuration.metrics.containers {
                     group.addTask { try await followPods() }
                 }
                 if proxyEnabled {
-                    group.addTask { try await proxyServices(nodes: nodes) }
+                    group.addTask { try await proxyServices(nodes: nodes, vips: vips) }
                 }
                 try await group.waitForAll()
             }
@@ -148,7 +149,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         case slices([InformerEvent<EndpointSlice>])
     }
 
-    private func proxyServices(nodes: NodeDirectory) async throws {
+    private func proxyServices(nodes: NodeDirectory, vips: ServiceVIPs) async throws {
         var settings = configuration.serviceProxy.settings
         if settings.nodeAddresses.isEmpty {
             await nodes.waitForSync()
@@ -246,6 +247,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                         switch translation {
                         case .proxied(let service, let warnings):
                             wanted.append(service)
+                            vips.record(service, name: name)
                             report(name, warnings, severity: .warning, into: &reported)
                         case .rejected(let problems):
                             frozen.insert(name)
@@ -272,9 +274,11 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                     switch catalog.translation(of: name) {
                     case .proxied(let service, let warnings):
                         report(name, warnings, severity: .warning, into: &reported)
+                        vips.record(service, name: name)
                         await controller.changed(name, to: service)
                     case .ignored:
                         reported[name] = nil
+                        vips.record(nil, name: name)
                         await controller.changed(name, to: nil)
                     case .rejected(let problems):
                         // The kernel keeps what the Service had; only a valid version changes it.

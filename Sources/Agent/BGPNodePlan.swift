@@ -11,8 +11,9 @@ import PodRouting
 ///   family both nodes have.
 /// - The configured peers and the Node's annotated peers are peers too. Their policies are
 ///   explicit (RFC 8212): export only this node's own routes (with the annotated AS-path
-///   prepend), import everything but a default route unless `importDefaultRoute`.
-/// - This node originates its pod CIDRs, with the configured and annotated communities.
+///   prepend), import everything but a default route and other nodes' VIPs unless asked for.
+/// - This node originates its pod CIDRs and the service VIPs it serves (`ServiceVIPs`), with the
+///   configured and annotated communities.
 public struct BGPNodePlan: Equatable, Sendable {
     /// The BGP identifier.
     public var routerID: UInt32
@@ -36,7 +37,7 @@ public struct BGPNodePlan: Equatable, Sendable {
     /// The plan for `selfName`; `password` reads a peer's password file (nil: unreadable).
     public static func make(
         configuration: RudderConfiguration.BGP, nodes: [String: Node], selfName: String,
-        password: (String) -> String?
+        vips: Set<BGPPrefix> = [], password: (String) -> String?
     ) throws(Unavailable) -> BGPNodePlan {
         guard let node = nodes[selfName] else { throw Unavailable(description: "node \(selfName) is not in the API") }
         var problems: [String] = []
@@ -77,6 +78,13 @@ public struct BGPNodePlan: Equatable, Sendable {
             }
         }
 
+        for vip in vips {
+            var attributes = PathAttributes()
+            attributes.communities = communities
+            attributes.largeCommunities = largeCommunities
+            originated[vip] = attributes
+        }
+
         var peers: [BGPAddress: BGPSpeakerPeer] = [:]
         func add(_ peer: BGPSpeakerPeer, from source: String) {
             guard !own.contains(peer.address) else { return }
@@ -100,8 +108,14 @@ public struct BGPNodePlan: Equatable, Sendable {
                 }
             }
         }
-        let export = Self.exportPolicy(originated: Array(originated.keys), prepend: annotations.prepend?.count ?? 0)
-        let importPolicy = Self.importPolicy(defaultRoute: configuration.importDefaultRoute)
+        let advertisesVIPs =
+            configuration.advertiseClusterIPs || configuration.advertiseExternalIPs
+            || configuration.advertiseLoadBalancerIPs
+        let podCIDRs = originated.keys.filter { !vips.contains($0) }
+        let export = Self.exportPolicy(
+            podCIDRs: Array(podCIDRs), hostRoutes: advertisesVIPs, prepend: annotations.prepend?.count ?? 0)
+        let importPolicy = Self.importPolicy(
+            defaultRoute: configuration.importDefaultRoute, hostRoutes: configuration.importServiceVIPs)
         func external(
             address: BGPAddress, remoteAS: UInt32, localAddress: BGPAddress?, secret: String?, port: UInt16,
             multihop: UInt8, gtsm: Bool, passive: Bool, source: String
@@ -155,9 +169,16 @@ public struct BGPNodePlan: Equatable, Sendable {
         }
     }
 
-    /// Exactly this node's own routes leave it, with the annotated prepend.
-    static func exportPolicy(originated: [BGPPrefix], prepend: Int) -> BGPPolicy {
-        let patterns = originated.sorted().compactMap { BGPPrefixPattern($0) }
+    /// This node's pod CIDRs, and host routes when VIPs are advertised, leave it, with the
+    /// annotated prepend.
+    ///
+    /// The policy names kinds of routes, not each VIP: a peer's policy is part of its session's
+    /// configuration, and a Service that comes or goes must not reset the sessions. Learned host
+    /// routes never reach the Loc-RIB unless `importServiceVIPs` (see `importPolicy`), so the
+    /// host-route pattern matches only this node's own VIPs.
+    static func exportPolicy(podCIDRs: [BGPPrefix], hostRoutes: Bool, prepend: Int) -> BGPPolicy {
+        var patterns = podCIDRs.sorted().compactMap { BGPPrefixPattern($0) }
+        if hostRoutes { patterns += hostRoutePatterns }
         let actions: [BGPPolicyAction] = prepend > 0 ? [.prependASPath(count: prepend)] : []
         return BGPPolicy(
             name: "rudder-export",
@@ -165,12 +186,22 @@ public struct BGPNodePlan: Equatable, Sendable {
             acceptsByDefault: false, defaultRejectReason: "only this node's own routes are exported")
     }
 
-    /// Everything comes in but a default route, unless asked for.
-    static func importPolicy(defaultRoute: Bool) -> BGPPolicy {
-        guard !defaultRoute else { return BGPPolicy(name: "rudder-import", acceptsByDefault: true) }
-        let defaults = ["0.0.0.0/0", "::/0"].compactMap { BGPPrefix($0).flatMap { BGPPrefixPattern($0) } }
+    /// Every IPv4 /32 and IPv6 /128.
+    static let hostRoutePatterns = [
+        BGPPrefix("0.0.0.0/0").flatMap { BGPPrefixPattern($0, minimumLength: 32, maximumLength: 32) },
+        BGPPrefix("::/0").flatMap { BGPPrefixPattern($0, minimumLength: 128, maximumLength: 128) },
+    ].compactMap { $0 }
+
+    /// Everything comes in but a default route and host routes (other nodes' VIPs), unless asked for.
+    static func importPolicy(defaultRoute: Bool, hostRoutes: Bool) -> BGPPolicy {
+        var rejected: [BGPPrefixPattern] = []
+        if !defaultRoute {
+            rejected += ["0.0.0.0/0", "::/0"].compactMap { BGPPrefix($0).flatMap { BGPPrefixPattern($0) } }
+        }
+        if !hostRoutes { rejected += hostRoutePatterns }
         return BGPPolicy(
-            name: "rudder-import", rules: [.init(prefixes: defaults, decision: .reject)], acceptsByDefault: true)
+            name: "rudder-import", rules: rejected.isEmpty ? [] : [.init(prefixes: rejected, decision: .reject)],
+            acceptsByDefault: true)
     }
 
     /// The kernel route for a learned best route, or nil when it stays out of the kernel: this

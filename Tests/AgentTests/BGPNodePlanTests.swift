@@ -4,6 +4,7 @@ import Foundation
 import Kubernetes
 import Netlink
 import PodRouting
+import ServiceProxy
 import TestSupport
 import Testing
 
@@ -103,5 +104,61 @@ import Testing
         let importing = RudderConfiguration.BGP(importServiceVIPs: true, importDefaultRoute: true)
         #expect(BGPNodePlan.kernelRoute(for: route("10.96.0.10/32"), configuration: importing) != nil)
         #expect(BGPNodePlan.kernelRoute(for: route("0.0.0.0/0"), configuration: importing) != nil)
+    }
+}
+
+/// The service VIPs a node advertises, and how they leave it.
+@Suite struct ServiceVIPsTests {
+    private let name = ServiceName(namespace: "shop", name: "web")
+
+    private func service(_ policy: ProxiedService.TrafficPolicy, localEndpoint: Bool) -> ProxiedService {
+        ProxiedService(
+            name: name, clusterIPs: [IPAddress("10.96.0.10")!], externalIPs: [IPAddress("203.0.113.7")!],
+            loadBalancerIPs: [IPAddress("2001:db8::7")!], externalTrafficPolicy: policy,
+            endpoints: [ServiceEndpoint(address: IPAddress("10.244.0.5")!, isLocal: localEndpoint)])
+    }
+
+    @Test func eachKindOnlyWhenAskedAndLocalOnlyWithALocalEndpoint() {
+        let all = ServiceVIPs(
+            settings: .init(advertiseClusterIPs: true, advertiseExternalIPs: true, advertiseLoadBalancerIPs: true))
+        all.record(service(.cluster, localEndpoint: false), name: name)
+        #expect(all.all == Set(["10.96.0.10/32", "203.0.113.7/32", "2001:db8::7/128"].compactMap { BGPPrefix($0) }))
+        all.record(service(.local, localEndpoint: false), name: name)
+        #expect(all.all.isEmpty, "a Local Service without a local endpoint is withdrawn")
+        all.record(service(.local, localEndpoint: true), name: name)
+        #expect(all.all.count == 3)
+        all.record(nil, name: name)
+        #expect(all.all.isEmpty)
+        let clusterOnly = ServiceVIPs(settings: .init(advertiseClusterIPs: true))
+        clusterOnly.record(service(.cluster, localEndpoint: false), name: name)
+        #expect(clusterOnly.all == [BGPPrefix("10.96.0.10/32")!])
+    }
+
+    /// VIPs are originated; the export policy lets host routes out without naming each (a Service
+    /// coming or going must not reset sessions); learned host routes stay out of the Loc-RIB.
+    @Test func vipsAreOriginatedAndExportedWithoutResettingSessions() throws {
+        let json = TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.0.0/24", internalIP: "192.168.1.10")
+        let nodes = ["node-a": try JSONDecoder().decode(Node.self, from: Data(json.utf8))]
+        var settings = RudderConfiguration.BGP(enabled: true, nodeMesh: false, advertiseClusterIPs: true)
+        settings.peers = [.init(address: BGPAddress("192.168.1.254")!, remoteAS: 65000)]
+        let vip = try #require(BGPPrefix("10.96.0.10/32"))
+        let one = try BGPNodePlan.make(configuration: settings, nodes: nodes, selfName: "node-a", vips: [vip]) { _ in
+            nil
+        }
+        let none = try BGPNodePlan.make(configuration: settings, nodes: nodes, selfName: "node-a", vips: []) { _ in nil
+        }
+        #expect(one.originated[vip] != nil && none.originated[vip] == nil)
+        #expect(one.peers == none.peers, "the peers (and so their sessions) do not depend on the VIPs")
+        let peer = try #require(one.peers[BGPAddress("192.168.1.254")!])
+        if case .rejected = try #require(peer.configuration.exportPolicy).evaluate(
+            vip, PathAttributes(), localAS: 64512)
+        {
+            Issue.record("the VIP is not exported")
+        }
+        if case .accepted = try #require(peer.configuration.importPolicy).evaluate(
+            BGPPrefix("10.96.0.99/32")!, PathAttributes(), localAS: 64512)
+        {
+            Issue.record("another node's VIP is imported without importServiceVIPs")
+        }
     }
 }
