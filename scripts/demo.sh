@@ -3,7 +3,8 @@
 # It shows pod routing (routes applied from a file, one deleted behind Rudder's back and put
 # back), the service proxy (IPVS programmed from a services file, real traffic through a
 # ClusterIP and a NodePort), the agent (`rudder run` following an API server, and riding out
-# its loss) and JVM headroom (`rudder jvm` on real JVMs in memory cgroups). Each capability
+# its loss), BGP (a session with a BIRD ToR, routes both ways) and JVM headroom (`rudder jvm`
+# on real JVMs in memory cgroups). Each capability
 # added to Rudder adds a scene here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,9 @@ scene "the agent: rudder run follows an API server (the test double) and program
 ./scripts/uml-run.sh "ip_vs ip_vs_rr veth dummy nf_conntrack nf_nat iptable_nat ip6table_nat xt_mark xt_set \
     xt_MASQUERADE xt_comment ip_set ip_set_hash_ip ip_set_hash_net ip_set_hash_ipport ip_set_hash_ipportip" \
     scripts/demo/agent-in-guest.sh "$PWD/$rudder"
+
+scene "BGP: rudder run peers with a BIRD ToR (the shipped bird-configs/tor.conf)"
+./scripts/demo/bgp-tor.sh "$PWD/$rudder"
 
 scene "JVM headroom: real JVMs in memory cgroups, judged by rudder jvm"
 ./scripts/demo/jvm-headroom.sh "$PWD/$rudder"

@@ -42,13 +42,17 @@ public struct BGPNegotiatedSession: Hashable, Sendable {
     public init(local: BGPOpen, peer: BGPOpen, localAS: UInt32) {
         let localFamilies = local.multiprotocolFamilies.isEmpty ? [.ipv4Unicast] : local.multiprotocolFamilies
         let peerFamilies = peer.multiprotocolFamilies.isEmpty ? [.ipv4Unicast] : peer.multiprotocolFamilies
+        // Each capability is read into a plain value first: Swift 6.3.1's optimizer crashed
+        // (an ownership verifier failure in release builds) on these reads inside `&&`.
+        let localFourOctet = local.fourOctetASCapability != nil
+        let peerFourOctet = peer.fourOctetASCapability != nil
+        let localRefresh = local.capabilities.contains(.routeRefresh)
+        let peerRefresh = peer.capabilities.contains(.routeRefresh)
         self.init(
             localAS: localAS, localIdentifier: local.identifier, peerAS: peer.autonomousSystem,
             peerIdentifier: peer.identifier, holdTime: min(local.holdTime, peer.holdTime),
-            fourOctetAS: local.fourOctetASCapability != nil && peer.fourOctetASCapability != nil,
-            families: localFamilies.filter(peerFamilies.contains),
-            routeRefresh: local.capabilities.contains(.routeRefresh) && peer.capabilities.contains(.routeRefresh),
-            peerGracefulRestart: peer.gracefulRestart)
+            fourOctetAS: localFourOctet && peerFourOctet, families: localFamilies.filter(peerFamilies.contains),
+            routeRefresh: localRefresh && peerRefresh, peerGracefulRestart: peer.gracefulRestart)
     }
 
     /// The peer is in another AS.
