@@ -3,6 +3,10 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A hand-driven TCP peer for tests: it sends exactly the bytes a test gives it and records what
 /// arrives, so a test can play a peer that stops talking or sends malformed messages.
 final class RawBGPPeer: Sendable {
@@ -16,12 +20,23 @@ final class RawBGPPeer: Sendable {
 
     /// Connects from `local` to `remote` on `loop` (the socket is made on the loop's thread, so in its namespace).
     static func connect(
-        on loop: any EventLoop, from local: BGPAddress, to remote: BGPAddress, port: Int = 179
+        on loop: any EventLoop, from local: BGPAddress, to remote: BGPAddress, port: Int = 179, ttl: Int32? = nil,
+        timeout: TimeAmount = .seconds(10)
     ) async throws -> RawBGPPeer {
         let collector = Collector()
         let channel = try await loop.flatSubmit {
             do {
-                return ClientBootstrap(group: loop)
+                var bootstrap = ClientBootstrap(group: loop).connectTimeout(timeout)
+                if let ttl {
+                    // The TTL (hop limit) every packet of the connection leaves with, SYN included.
+                    let option =
+                        remote.family == .ipv4
+                        ? ChannelOptions.Types.SocketOption(level: .ip, name: .init(rawValue: IP_TTL))
+                        : ChannelOptions.Types.SocketOption(level: .ipv6, name: .init(rawValue: IPV6_UNICAST_HOPS))
+                    bootstrap = bootstrap.channelOption(option, value: SocketOptionValue(ttl))
+                }
+                return
+                    bootstrap
                     .bind(to: try SocketAddress(ipAddress: local.description, port: 0))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {

@@ -124,3 +124,43 @@ import Testing
         }
     }
 }
+
+/// GTSM (RFC 5082): with TTL security on for a directly connected peer, only segments that left
+/// their sender with TTL 255 reach the session; anything that crossed a router, or was sent with
+/// an ordinary TTL, is dropped by the kernel (IP_MINTTL on the accepted socket) before BGP sees it.
+@Suite(.serialized) struct SpeakerGTSMTests {
+    private func open(_ raw: RawBGPPeer) async throws {
+        try await raw.send(
+            .open(
+                BGPOpen(
+                    autonomousSystem: 65002, holdTime: 90, identifier: SpeakerFixtures.rightRouterID,
+                    capabilities: [.multiprotocol(.ipv4Unicast)])))
+        try await raw.send(.keepalive)
+    }
+
+    @Test func onlySegmentsArrivingWithTTL255ReachTheSession() async throws {
+        try await withSpeakerLab { lab in
+            var peer = SpeakerFixtures.peer(SpeakerLab.rightIPv4, remoteAS: 65002, passive: true)
+            peer.configuration.ttlSecurity = true
+            let (speaker, _) = try lab.speaker(onLeft: true, SpeakerFixtures.left(localAS: 65001, peers: [peer]))
+            try await speaker.start()
+            // TTL 254: one hop away, as if through a router. Its OPEN never reaches the speaker.
+            let far = try await RawBGPPeer.connect(
+                on: lab.rightLoop.loop, from: SpeakerLab.rightIPv4, to: SpeakerLab.leftIPv4, ttl: 254)
+            try await open(far)
+            for _ in 0..<15 {
+                #expect(try await speaker.state(of: SpeakerLab.rightIPv4) != .established)
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            await far.close()
+            // TTL 255, the directly connected peer: the session comes up.
+            let near = try await RawBGPPeer.connect(
+                on: lab.rightLoop.loop, from: SpeakerLab.rightIPv4, to: SpeakerLab.leftIPv4, ttl: 255)
+            defer { Task { await near.close() } }
+            try await open(near)
+            try await eventually("the peer with TTL 255 is Established") {
+                try await speaker.state(of: SpeakerLab.rightIPv4) == .established
+            }
+        }
+    }
+}
