@@ -8,7 +8,8 @@ import PodRouting
 /// - The router ID is the configured one, else this node's IPv4 InternalIP; the AS is the
 ///   Node's `kube-router.io/node.asn`, else the cluster's.
 /// - With `nodeMesh`, every other node of the same AS is an iBGP peer, one session per address
-///   family both nodes have.
+///   family both nodes have; with kube-router's `rr.server`/`rr.client` annotations, clients peer
+///   only with their route reflectors.
 /// - The configured peers and the Node's annotated peers are peers too. Their policies are
 ///   explicit (RFC 8212): export only this node's own routes (with the annotated AS-path
 ///   prepend), import everything but a default route and other nodes' VIPs unless asked for.
@@ -95,13 +96,29 @@ public struct BGPNodePlan: Equatable, Sendable {
             peers[peer.address] = peer
         }
         if configuration.nodeMesh {
+            let mine = Self.reflectorRole(node.metadata.annotations)
+            if case .invalid(let text) = mine {
+                problems.append(
+                    "node \(selfName): route reflector cluster ID '\(text)' is neither a number nor an IPv4 address")
+            }
             for (name, other) in nodes.sorted(by: { $0.key < $1.key }) where name != selfName {
                 let theirAS = NodeBGPAnnotations(other.metadata.annotations).asn ?? configuration.clusterAS
                 guard theirAS == localAS else { continue }
+                // kube-router's route reflector annotations: a client peers only with the servers of
+                // its cluster ID; a server with every other server, and with its clients as clients.
+                let theirs = Self.reflectorRole(other.metadata.annotations)
+                var reflectToThem: UInt32?
+                switch (mine, theirs) {
+                case (.none, .none), (.server, .server): break
+                case (.server(let id), .client(let theirID)) where id == theirID: reflectToThem = id
+                case (.client(let id), .server(let theirID)) where id == theirID: break
+                default: continue
+                }
                 for address in Self.addresses(of: other) where own.contains(where: { $0.family == address.family }) {
                     let peer = BGPPeerConfiguration(
                         peerAddress: address, remoteAS: .fixed(localAS), localAS: localAS, routerID: routerID,
                         localAddress: own.first { $0.family == address.family }, holdTime: holdTime,
+                        routeReflectorClient: reflectToThem != nil, clusterID: reflectToThem,
                         importPolicy: .acceptAll, exportPolicy: .acceptAll, gracefulRestartTime: restart,
                         families: [address.family == .ipv4 ? .ipv4Unicast : .ipv6Unicast])
                     add(BGPSpeakerPeer(configuration: peer), from: "node \(name)")
@@ -160,6 +177,28 @@ public struct BGPNodePlan: Equatable, Sendable {
         return BGPNodePlan(
             routerID: routerID, localAS: localAS, listenAddresses: own, peers: peers, originated: originated,
             problems: problems)
+    }
+
+    /// A node's place in kube-router's route reflection (`kube-router.io/rr.server` and
+    /// `rr.client`, each a cluster ID: a number or an IPv4 address).
+    enum ReflectorRole: Equatable {
+        case none
+        case server(UInt32)
+        case client(UInt32)
+        case invalid(String)
+    }
+
+    static func reflectorRole(_ annotations: [String: String]) -> ReflectorRole {
+        func clusterID(_ text: String) -> UInt32? {
+            UInt32(text) ?? BGPAddress(text).flatMap(\.ipv4Value)
+        }
+        if let text = annotations["kube-router.io/rr.server"] {
+            return clusterID(text).map(ReflectorRole.server) ?? .invalid(text)
+        }
+        if let text = annotations["kube-router.io/rr.client"] {
+            return clusterID(text).map(ReflectorRole.client) ?? .invalid(text)
+        }
+        return .none
     }
 
     /// A node's InternalIPs (else ExternalIPs), IPv4 first.

@@ -64,6 +64,28 @@ import Testing
             ])
     }
 
+    /// kube-router's route reflection: clients peer only with their reflectors, reflectors with each
+    /// other and with their clients as clients.
+    @Test func routeReflectorAnnotations() throws {
+        let nodes = Dictionary(
+            uniqueKeysWithValues: [
+                try node("rr-a", "192.168.1.1", annotations: ["kube-router.io/rr.server": "42"]),
+                try node("rr-d", "192.168.1.4", annotations: ["kube-router.io/rr.server": "0.0.0.42"]),
+                try node("client-b", "192.168.1.2", annotations: ["kube-router.io/rr.client": "42"]),
+                try node("client-c", "192.168.1.3", annotations: ["kube-router.io/rr.client": "42"]),
+                try node("client-other", "192.168.1.5", annotations: ["kube-router.io/rr.client": "7"]),
+            ])
+        let settings = RudderConfiguration.BGP(enabled: true)
+        let client = try BGPNodePlan.make(configuration: settings, nodes: nodes, selfName: "client-b") { _ in nil }
+        #expect(Set(client.peers.keys.map { "\($0)" }) == ["192.168.1.1", "192.168.1.4"])
+        #expect(client.peers.values.allSatisfy { !$0.configuration.routeReflectorClient })
+        let reflector = try BGPNodePlan.make(configuration: settings, nodes: nodes, selfName: "rr-a") { _ in nil }
+        #expect(Set(reflector.peers.keys.map { "\($0)" }) == ["192.168.1.2", "192.168.1.3", "192.168.1.4"])
+        let clients = reflector.peers.values.filter(\.configuration.routeReflectorClient).map { "\($0.address)" }
+        #expect(Set(clients) == ["192.168.1.2", "192.168.1.3"])
+        #expect(reflector.peers[BGPAddress("192.168.1.2")!]?.configuration.clusterID == 42)
+    }
+
     @Test func anUnreadablePasswordFileLeavesOnlyThatPeerOut() throws {
         let nodes = Dictionary(uniqueKeysWithValues: [try node("node-a", "192.168.1.10")])
         var settings = RudderConfiguration.BGP(enabled: true, nodeMesh: false)
