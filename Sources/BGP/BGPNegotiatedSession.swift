@@ -42,12 +42,17 @@ public struct BGPNegotiatedSession: Hashable, Sendable {
     public init(local: BGPOpen, peer: BGPOpen, localAS: UInt32) {
         let localFamilies = local.multiprotocolFamilies.isEmpty ? [.ipv4Unicast] : local.multiprotocolFamilies
         let peerFamilies = peer.multiprotocolFamilies.isEmpty ? [.ipv4Unicast] : peer.multiprotocolFamilies
+        // Evaluated outside `&&`: Swift 6.3.1's optimizer crashes (an ownership verifier error) on
+        // `peer.capabilities` read inside the operator's autoclosure in release builds.
+        let localFourOctetAS = local.fourOctetASCapability != nil
+        let peerFourOctetAS = peer.fourOctetASCapability != nil
+        let localRouteRefresh = local.capabilities.contains(.routeRefresh)
+        let peerRouteRefresh = peer.capabilities.contains(.routeRefresh)
         self.init(
             localAS: localAS, localIdentifier: local.identifier, peerAS: peer.autonomousSystem,
             peerIdentifier: peer.identifier, holdTime: min(local.holdTime, peer.holdTime),
-            fourOctetAS: local.fourOctetASCapability != nil && peer.fourOctetASCapability != nil,
-            families: localFamilies.filter(peerFamilies.contains),
-            routeRefresh: local.capabilities.contains(.routeRefresh) && peer.capabilities.contains(.routeRefresh),
+            fourOctetAS: localFourOctetAS && peerFourOctetAS, families: localFamilies.filter(peerFamilies.contains),
+            routeRefresh: localRouteRefresh && peerRouteRefresh,
             peerGracefulRestart: peer.gracefulRestart)
     }
 
