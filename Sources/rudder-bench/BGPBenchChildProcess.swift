@@ -20,7 +20,11 @@ final class BGPBenchChildProcess: Sendable {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Shell.resolve("ip") ?? "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", namespace, executable, "bgp-speaker-child"] + arguments
+        // RUDDER_BENCH_CHILD_WRAPPER="heaptrack -o /tmp/x" profiles the child; its figures then mean nothing.
+        let wrapper =
+            ProcessInfo.processInfo.environment["RUDDER_BENCH_CHILD_WRAPPER"]?.split(separator: " ")
+            .map(String.init) ?? []
+        process.arguments = ["netns", "exec", namespace] + wrapper + [executable, "bgp-speaker-child"] + arguments
         let stdin = Pipe()
         let stdout = Pipe()
         process.standardInput = stdin

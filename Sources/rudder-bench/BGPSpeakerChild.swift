@@ -7,9 +7,10 @@ import Logging
 /// parent starts it with `ip netns exec`), so its peak RSS is the speaker's alone, measured the
 /// same way as BIRD's and gobgpd's.
 ///
-/// It speaks on stdout: `received N accepted M` once its Loc-RIB holds `--prefixes` routes
-/// (ingest); `originated` once it holds its routes, then, after the line `start` on stdin,
-/// `started` (advertise). It stops the speaker (Cease) and exits when its stdin closes.
+/// It speaks on stdout. Ingest: `received N` once its Loc-RIB holds `--prefixes` routes, then,
+/// after the line `count` on stdin, `accepted M` from its peer status. Advertise: `originated`
+/// once it holds its routes, then, after the line `start` on stdin, `started`. It stops the
+/// speaker (Cease) and exits when its stdin closes.
 struct BGPSpeakerChild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bgp-speaker-child", abstract: "Internal: the speaker of the BGP benchmarks.",
@@ -58,8 +59,12 @@ struct BGPSpeakerChild: AsyncParsableCommand {
                 }
                 if best >= prefixes { break }
             }
+            Self.say("received \(best)")
+            // Checked only when asked, after the parent has read the peak RSS: reading the
+            // speaker's state may copy tables, and that is no part of receiving them.
+            while let line = await commands.next(), line != "count" {}
             let accepted = try await speaker.peers().first?.prefixesAccepted ?? -1
-            Self.say("received \(best) accepted \(accepted)")
+            Self.say("accepted \(accepted)")
         case .advertise:
             try await speaker.originate(Self.originated(prefixes))
             Self.say("originated")
