@@ -74,13 +74,17 @@ struct BGPAdvertiseBenchmark: AsyncParsableCommand {
         }
     }
 
-    /// Waits until the ToR imported every prefix, polling every 10 ms.
-    private func waitForFullToR(_ tor: BirdRouter, context: @escaping () -> String) async throws {
-        try await Polling.until(
+    /// Waits until the ToR imported every prefix, polling every 10 ms; gives up at once if the
+    /// advertiser exits.
+    private func waitForFullToR(
+        _ tor: BirdRouter, advertiserRuns: () -> Bool, context: () -> String
+    ) async throws {
+        try await BGPBenchProbe.until(
             "the BIRD ToR holds \(prefixes) prefixes", timeout: .seconds(120 + prefixes / 1000),
             every: .milliseconds(10), context: context
         ) {
-            (try? BGPBenchProbe.birdImported(socket: tor.controlSocket, protocolName: "peer0")) == prefixes
+            guard advertiserRuns() else { throw BGPBenchProbe.Failure(description: "the advertiser exited") }
+            return (try? BGPBenchProbe.birdImported(socket: tor.controlSocket, protocolName: "peer0")) == prefixes
         }
     }
 
@@ -94,13 +98,13 @@ struct BGPAdvertiseBenchmark: AsyncParsableCommand {
                 "--peer-as", "\(Self.torAS)", "--local-as", "\(Self.nodeAS)", "--router-id", link.nodeIPv4,
             ])
         do {
-            try await Polling.until("Rudder's speaker originated its routes", timeout: .seconds(60)) {
+            try await BGPBenchProbe.until("Rudder's speaker originated its routes", timeout: .seconds(60)) {
                 guard child.isRunning else { throw BGPBenchProbe.Failure(description: "the Rudder child exited") }
                 return child.line(startingWith: "originated") != nil
             }
             let start = clock.now
             try child.send("start")
-            try await waitForFullToR(tor) { "\n" + tor.logTail() }
+            try await waitForFullToR(tor, advertiserRuns: { child.isRunning }) { "\n" + tor.logTail() }
             let elapsed = clock.now - start
             await child.stop()
             return elapsed
@@ -132,7 +136,7 @@ struct BGPAdvertiseBenchmark: AsyncParsableCommand {
             arguments: ["-f", configFile, "--api-hosts", target, "--pprof-disable", "--log-plain"],
             logFile: directory + "/gobgpd.log")
         do {
-            try await Polling.until("gobgpd answers", timeout: .seconds(60)) {
+            try await BGPBenchProbe.until("gobgpd answers", timeout: .seconds(60)) {
                 guard daemon.isRunning else { throw BGPBenchProbe.Failure(description: "gobgpd exited") }
                 return (try? Shell.check("gobgp", ["--target", target, "global"])) != nil
             }
@@ -147,7 +151,7 @@ struct BGPAdvertiseBenchmark: AsyncParsableCommand {
             let start = clock.now
             try Shell.check(
                 "gobgp", ["--target", target, "neighbor", "add", link.routerIPv4, "as", "\(Self.torAS)"])
-            try await waitForFullToR(tor) { "\n" + daemon.logTail() }
+            try await waitForFullToR(tor, advertiserRuns: { daemon.isRunning }) { "\n" + daemon.logTail() }
             let elapsed = clock.now - start
             await daemon.stop()
             return (elapsed, load)

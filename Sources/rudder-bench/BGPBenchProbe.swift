@@ -9,6 +9,24 @@ enum BGPBenchProbe {
         var description: String
     }
 
+    /// Polls `condition` as `Polling.until` does, except that a `Failure` it throws (a process
+    /// died) ends the wait at once instead of counting as "not yet".
+    static func until(
+        _ what: String, timeout: Duration, every interval: Duration = .milliseconds(50),
+        context: () -> String = { "" }, _ condition: () throws -> Bool
+    ) async throws {
+        var fatal: Failure?
+        try await Polling.until(what, timeout: timeout, every: interval, context: context) {
+            do {
+                return try condition()
+            } catch let failure as Failure {
+                fatal = failure
+                return true
+            }
+        }
+        if let fatal { throw fatal }
+    }
+
     /// The peak resident set size (VmHWM) of process `pid`, in bytes.
     static func peakRSS(pid: Int32) throws -> Int {
         let path = "/proc/\(pid)/status"

@@ -39,7 +39,7 @@ struct BGPIngestRun {
         until done: () throws -> Bool
     ) async throws -> ContinuousClock.Instant? {
         var established: ContinuousClock.Instant?
-        try await Polling.until(what, timeout: timeout, every: interval, context: context) {
+        try await BGPBenchProbe.until(what, timeout: timeout, every: interval, context: context) {
             let state = try? Shell.check("birdc", ["-s", sender.controlSocket, "show", "protocols", "all", "peer0"])
             let lines = state?.split(separator: "\n") ?? []
             if established == nil, lines.contains(where: { $0.contains("BGP state:") && $0.contains("Established") }) {
