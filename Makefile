@@ -21,6 +21,8 @@ bench-all:
 	.build/release/rudder-bench ipvs
 	.build/release/rudder-bench ipvs-update
 	.build/release/rudder-bench agent
+	.build/release/rudder-bench bgp-ingest
+	.build/release/rudder-bench bgp-advertise
 
 fuzz:
 	./scripts/fuzz.sh 300

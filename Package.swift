@@ -72,7 +72,8 @@ let package = Package(
         .executableTarget(
             name: "rudder-bench",
             dependencies: [
-                "Agent", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "TestSupport", "ContainerMetrics",
+                "Agent", "BGP", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "TestSupport",
+                "ContainerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -10,7 +10,8 @@ struct RudderBench: AsyncParsableCommand {
         abstract: "Benchmarks that compare Rudder with a reference tool in the same run.",
         subcommands: [
             RoutesBenchmark.self, IPVSBenchmark.self, IPVSUpdateBenchmark.self, AgentBenchmark.self,
-            ScrapeBenchmark.self,
+            ScrapeBenchmark.self, BGPIngestBenchmark.self, BGPAdvertiseBenchmark.self,
+            BGPSpeakerChild.self,
         ])
 
     /// Sets the allocator up as `rudder` does (the in-memory agent benchmark runs the agent in

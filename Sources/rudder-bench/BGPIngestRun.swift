@@ -1,0 +1,188 @@
+import Foundation
+import TestSupport
+
+/// One receiver of `bgp-ingest` at a time, in the lab's node namespace, fed by the BIRD sender in
+/// the router namespace; each method starts its receiver, waits until it holds every prefix,
+/// reads its peak RSS and stops it.
+struct BGPIngestRun {
+    let lab: BGPPeerLab
+    let sender: BirdRouter
+    let prefixes: Int
+    private let clock = ContinuousClock()
+
+    init(lab: BGPPeerLab, sender: BirdRouter, prefixes: Int) {
+        self.lab = lab
+        self.sender = sender
+        self.prefixes = prefixes
+    }
+
+    /// How long one receiver may take: gobgpd needs about 30 s a million prefixes here.
+    private var timeout: Duration { .seconds(120 + prefixes / 1_000_000 * 240) }
+
+    /// Waits until the sender's session from the last receiver is gone and it listens again.
+    func waitForSender() async throws {
+        var last = ""
+        try await Polling.until(
+            "the BIRD sender is ready for the next receiver", timeout: .seconds(60), every: .milliseconds(100),
+            context: { " (last: \(last))" }
+        ) {
+            last = try BGPBenchProbe.birdProtocolLine(socket: sender.controlSocket, protocolName: "peer0")
+            return last.contains("Passive") || last.contains("Active")
+        }
+    }
+
+    /// Polls every `interval` until `done` holds. Each poll also asks the sender for its session
+    /// (which wakes it: an idle BIRD 2.0 sender may hold its last UPDATE for seconds) and returns
+    /// when the session was first seen Established.
+    private func poll(
+        _ what: String, every interval: Duration, context: @escaping () -> String = { "" },
+        until done: () throws -> Bool
+    ) async throws -> ContinuousClock.Instant? {
+        var established: ContinuousClock.Instant?
+        try await BGPBenchProbe.until(what, timeout: timeout, every: interval, context: context) {
+            let state = try? Shell.check("birdc", ["-s", sender.controlSocket, "show", "protocols", "all", "peer0"])
+            let lines = state?.split(separator: "\n") ?? []
+            if established == nil, lines.contains(where: { $0.contains("BGP state:") && $0.contains("Established") }) {
+                established = clock.now
+            }
+            return try done()
+        }
+        return established
+    }
+
+    /// Rudder's speaker in a child process (`bgp-speaker-child --mode ingest`); the time ends when
+    /// its line saying its Loc-RIB holds every prefix arrives.
+    func rudder() async throws -> BGPIngestBenchmark.Measurement {
+        let link = lab.links[0]
+        let start = clock.now
+        let child = try BGPBenchChildProcess(
+            namespace: lab.nodes[0].name,
+            arguments: [
+                "--mode", "ingest", "--prefixes", "\(prefixes)", "--peer", link.routerIPv4,
+                "--peer-as", "\(BGPIngestBenchmark.senderAS)", "--local-as", "\(BGPIngestBenchmark.receiverAS)",
+                "--router-id", link.nodeIPv4,
+            ])
+        do {
+            let established = try await poll("Rudder's speaker holds \(prefixes) prefixes", every: .milliseconds(20)) {
+                if child.line(startingWith: "received") != nil { return true }
+                guard child.isRunning else { throw BGPBenchProbe.Failure(description: "the Rudder child exited") }
+                return false
+            }
+            let peak = try BGPBenchProbe.peakRSS(pid: child.pid)
+            guard let (line, end) = child.line(startingWith: "received") else {
+                throw BGPBenchProbe.Failure(description: "no line from the Rudder child")
+            }
+            try child.send("count")
+            try await Polling.until("Rudder's speaker reports its accepted prefixes", timeout: .seconds(60)) {
+                child.line(startingWith: "accepted") != nil
+            }
+            let accepted = child.line(startingWith: "accepted")?.line ?? ""
+            guard line == "received \(prefixes)", accepted == "accepted \(prefixes)" else {
+                throw BGPBenchProbe.Failure(
+                    description: "Rudder child: \"\(line)\", \"\(accepted)\", expected \(prefixes) of each")
+            }
+            await child.stop()
+            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak)
+        } catch {
+            child.kill()
+            throw error
+        }
+    }
+
+    /// `bird` as the receiver, counted by its `Routes: N imported`, polled every 20 ms.
+    func bird(run: Int) async throws -> BGPIngestBenchmark.Measurement {
+        let link = lab.links[0]
+        let directory = try lab.makeRuntimeDirectory("receiver-bird-\(run)")
+        let configFile = directory + "/bird.conf"
+        let socket = directory + "/bird.ctl"
+        // No connect delay, so BIRD dials as soon as it starts, as the speaker does.
+        let configuration = """
+            router id \(link.nodeIPv4);
+            protocol device { scan time 10; }
+            protocol bgp peer0 {
+                local as \(BGPIngestBenchmark.receiverAS);
+                neighbor \(link.routerIPv4) as \(BGPIngestBenchmark.senderAS);
+                connect delay time 0;
+                connect retry time 1;
+                ipv4 { import all; export none; };
+            }
+
+            """
+        try configuration.write(toFile: configFile, atomically: true, encoding: .utf8)
+        let start = clock.now
+        let daemon = try lab.startDaemon(
+            "bird", in: lab.nodes[0], executable: "bird",
+            arguments: ["-f", "-c", configFile, "-s", socket, "-P", directory + "/bird.pid"],
+            logFile: directory + "/bird.log")
+        do {
+            let established = try await poll(
+                "bird holds \(prefixes) prefixes", every: .milliseconds(20), context: { "\n" + daemon.logTail() }
+            ) {
+                guard daemon.isRunning else { throw BGPBenchProbe.Failure(description: "bird exited") }
+                return (try? BGPBenchProbe.birdImported(socket: socket, protocolName: "peer0")) == prefixes
+            }
+            let end = clock.now
+            let peak = try BGPBenchProbe.peakRSS(pid: daemon.pid)
+            await daemon.stop()
+            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak)
+        } catch {
+            daemon.kill()
+            throw error
+        }
+    }
+
+    /// `gobgpd` as the receiver, counted by the destinations of its global RIB, polled every 200 ms: each
+    /// poll is a `gobgp` process, and polling every 20 ms slowed gobgpd from 29 s to 45-55 s here.
+    func gobgp(run: Int) async throws -> BGPIngestBenchmark.Measurement {
+        let link = lab.links[0]
+        let directory = try lab.makeRuntimeDirectory("receiver-gobgpd-\(run)")
+        let configFile = directory + "/gobgpd.toml"
+        let socket = directory + "/gobgpd.sock"
+        // The shortest connect retry gobgpd takes: it waits up to that long before it first dials.
+        let configuration = """
+            [global.config]
+              as = \(BGPIngestBenchmark.receiverAS)
+              router-id = "\(link.nodeIPv4)"
+              port = 179
+
+            [[neighbors]]
+              [neighbors.config]
+                neighbor-address = "\(link.routerIPv4)"
+                peer-as = \(BGPIngestBenchmark.senderAS)
+              [neighbors.timers.config]
+                connect-retry = 1
+              [[neighbors.afi-safis]]
+                [neighbors.afi-safis.config]
+                  afi-safi-name = "ipv4-unicast"
+
+            """
+        try configuration.write(toFile: configFile, atomically: true, encoding: .utf8)
+        let start = clock.now
+        let daemon = try lab.startDaemon(
+            "gobgpd", in: lab.nodes[0], executable: "gobgpd",
+            arguments: ["-f", configFile, "--api-hosts", "unix://" + socket, "--pprof-disable", "--log-plain"],
+            logFile: directory + "/gobgpd.log")
+        do {
+            let established = try await poll(
+                "gobgpd holds \(prefixes) prefixes", every: .milliseconds(200), context: { "\n" + daemon.logTail() }
+            ) {
+                guard daemon.isRunning else { throw BGPBenchProbe.Failure(description: "gobgpd exited") }
+                return (try? BGPBenchProbe.gobgpDestinations(target: "unix://" + socket)) == prefixes
+            }
+            let end = clock.now
+            let peak = try BGPBenchProbe.peakRSS(pid: daemon.pid)
+            await daemon.stop()
+            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak)
+        } catch {
+            daemon.kill()
+            throw error
+        }
+    }
+
+    /// From `established` to `end`; nil when the session was not seen Established before the end
+    /// (the 20 ms polls are too coarse for a small table).
+    private static func since(_ established: ContinuousClock.Instant?, _ end: ContinuousClock.Instant) -> Duration? {
+        guard let established, established <= end else { return nil }
+        return end - established
+    }
+}
