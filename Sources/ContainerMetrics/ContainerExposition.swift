@@ -122,42 +122,51 @@ public enum ContainerExposition {
         for (labels, value) in values { text.sample(name, labels, value) }
     }
 
+    /// One headroom family: its name, help, and how a container's headroom becomes its sample.
+    private typealias HeadroomFigure = (
+        name: String, help: String,
+        write: @Sendable (inout PrometheusText, String, PrometheusText.Labels, Headroom) -> Void
+    )
+
+    private static let headroomFigures: [HeadroomFigure] = [
+        (
+            "rudder_container_jvm_heap_ceiling_bytes", "Sum of the heap ceilings of the container's JVMs.",
+            { $0.sample($1, $2, $3.heapCeiling) }
+        ),
+        (
+            "rudder_container_jvm_limit_ratio", "The container's memory limit over its JVMs' heap ceiling.",
+            { $0.sample($1, $2, $3.ratio) }
+        ),
+        (
+            "rudder_container_jvm_nonheap_room_bytes",
+            "The limit less the heap ceiling: what is left for everything outside the heap (negative: none).",
+            { $0.sample($1, $2, $3.bytesLeftForNonHeap) }
+        ),
+        (
+            "rudder_container_jvm_margin_ok",
+            "1 when the limit keeps the required margin above the heap ceiling, 0 when it does not.",
+            { $0.sample($1, $2, UInt64($3.keepsMargin ? 1 : 0)) }
+        ),
+        (
+            "rudder_container_jvm_margin_required_ratio",
+            "The margin the limit must keep above the heap ceiling (0.2: 20%).",
+            { $0.sample($1, $2, $3.requiredMargin) }
+        ),
+        (
+            "rudder_container_jvm_nonheap_worst_case_bytes",
+            "The JVMs' worst case outside their heaps, from ceilings (far above what they usually commit).",
+            { $0.sample($1, $2, $3.nonHeapWorstCase) }
+        ),
+    ]
+
     private static func writeHeadroom(
         _ named: [(sample: ContainerSample, labels: PrometheusText.Labels)], into text: inout PrometheusText
     ) {
         let rooms = named.compactMap { entry in entry.sample.jvm.headroom.map { (entry.labels, $0) } }
         guard !rooms.isEmpty else { return }
-        text.family(
-            "rudder_container_jvm_heap_ceiling_bytes", .gauge, help: "Sum of the heap ceilings of the container's JVMs."
-        )
-        for (labels, room) in rooms { text.sample("rudder_container_jvm_heap_ceiling_bytes", labels, room.heapCeiling) }
-        text.family(
-            "rudder_container_jvm_limit_ratio", .gauge,
-            help: "The container's memory limit over its JVMs' heap ceiling.")
-        for (labels, room) in rooms { text.sample("rudder_container_jvm_limit_ratio", labels, room.ratio) }
-        text.family(
-            "rudder_container_jvm_nonheap_room_bytes", .gauge,
-            help: "The limit less the heap ceiling: what is left for everything outside the heap (negative: none).")
-        for (labels, room) in rooms {
-            text.sample("rudder_container_jvm_nonheap_room_bytes", labels, room.bytesLeftForNonHeap)
-        }
-        text.family(
-            "rudder_container_jvm_margin_ok", .gauge,
-            help: "1 when the limit keeps the required margin above the heap ceiling, 0 when it does not.")
-        for (labels, room) in rooms {
-            text.sample("rudder_container_jvm_margin_ok", labels, UInt64(room.keepsMargin ? 1 : 0))
-        }
-        text.family(
-            "rudder_container_jvm_margin_required_ratio", .gauge,
-            help: "The margin the limit must keep above the heap ceiling (0.2: 20%).")
-        for (labels, room) in rooms {
-            text.sample("rudder_container_jvm_margin_required_ratio", labels, room.requiredMargin)
-        }
-        text.family(
-            "rudder_container_jvm_nonheap_worst_case_bytes", .gauge,
-            help: "The JVMs' worst case outside their heaps, from ceilings (far above what they usually commit).")
-        for (labels, room) in rooms {
-            text.sample("rudder_container_jvm_nonheap_worst_case_bytes", labels, room.nonHeapWorstCase)
+        for figure in headroomFigures {
+            text.family(figure.name, .gauge, help: figure.help)
+            for (labels, room) in rooms { figure.write(&text, figure.name, labels, room) }
         }
     }
 }
