@@ -23,6 +23,7 @@ bench-all:
 	.build/release/rudder-bench agent
 	.build/release/rudder-bench bgp-ingest
 	.build/release/rudder-bench bgp-advertise
+	.build/release/rudder-bench scrape
 
 fuzz:
 	./scripts/fuzz.sh 300
