@@ -6,6 +6,8 @@ import Testing
 
 /// Real cgroup v1 memory cgroups on this host, with real processes in them.
 @Suite struct CgroupV1HostTests {
+    // These three skip only on a host without root or without a cgroup v1 memory hierarchy; the
+    // same scenarios run on cgroup v2 inside User-Mode Linux (CgroupV2GuestTests).
     @Test(.enabled(if: CgroupTestTree.v1Available, "needs root and a cgroup v1 memory hierarchy"))
     func figuresOfRunningContainers() async throws {
         try await LiveCgroupScenarios.figuresOfRunningContainers()

@@ -8,6 +8,8 @@ import Testing
 /// On the host each test boots a guest running this bundle filtered to the same test; in the guest
 /// (`UserModeLinux.isGuest`) it does the cgroup work.
 @Suite struct CgroupV2GuestTests {
+    // Both skip only where linux.uml cannot run (not root, or user-mode-linux missing, which the
+    // test command installs): cgroup v2 exists here only inside the guest.
     @Test(.enabled(if: UserModeLinux.isGuest || UserModeLinux.isAvailable, "needs root and linux.uml"))
     func figuresOfRunningContainersInGuest() async throws {
         if UserModeLinux.isGuest {

@@ -8,9 +8,6 @@ import TestSupport
 /// A real Prometheus (Debian's `prometheus`) scraping one target every second, on a free port,
 /// with its own configuration and data folder; `stop()` kills it and removes the folder.
 final class PrometheusServer: @unchecked Sendable {
-    /// Whether the binary is installed.
-    static var available: Bool { Shell.resolve("prometheus") != nil }
-
     let directory: String
     let port: Int
     private let process = Process()
