@@ -57,20 +57,20 @@ extension AgentControllers {
         let learning = Task { [logger] in
             for await batch in speaker.bestRouteChanges {
                 guard let routes else { continue }
-                for change in batch {
-                    let prefix = try? IPPrefix(parsing: "\(change.prefix)")
-                    guard let prefix else { continue }
-                    let route: PodRoute?
+                let changes = batch.compactMap { change -> (prefix: IPPrefix, route: PodRoute?)? in
+                    guard let prefix = try? IPPrefix(parsing: "\(change.prefix)") else { return nil }
                     switch change {
-                    case .bestChanged(let best): route = BGPNodePlan.kernelRoute(for: best, configuration: settings)
-                    case .withdrawn: route = nil
+                    case .bestChanged(let best):
+                        return (prefix, BGPNodePlan.kernelRoute(for: best, configuration: settings))
+                    case .withdrawn:
+                        return (prefix, nil)
                     }
-                    do {
-                        try await routes.setLearned(route, for: prefix)
-                    } catch {
-                        logger.error(
-                            "learned route not applied", metadata: ["prefix": "\(prefix)", "error": "\(error)"])
-                    }
+                }
+                do {
+                    try await routes.setLearned(changes)
+                } catch {
+                    logger.error(
+                        "learned routes not applied", metadata: ["routes": "\(changes.count)", "error": "\(error)"])
                 }
             }
         }

@@ -43,9 +43,11 @@ actor PodRouteSources {
         try await apply()
     }
 
-    /// Replaces one learned route (nil: withdrawn).
-    func setLearned(_ route: PodRoute?, for prefix: IPPrefix) async throws {
-        learned[prefix] = route
+    /// Replaces learned routes (nil: withdrawn), a whole batch of best-route changes at once:
+    /// a full table arrives in batches of thousands, and each apply sorts and plans every route.
+    func setLearned(_ changes: [(prefix: IPPrefix, route: PodRoute?)]) async throws {
+        guard !changes.isEmpty else { return }
+        for change in changes { learned[change.prefix] = change.route }
         try await apply()
     }
 
