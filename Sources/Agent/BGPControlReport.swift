@@ -53,11 +53,6 @@ public enum BGPControlReport {
     }
 
     private static func table(_ rows: [[String]]) -> String {
-        guard rows.count > 1 else { return "(none)" }
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        rows.count > 1 ? TextTable.render(rows) : "(none)"
     }
 }

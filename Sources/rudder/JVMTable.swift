@@ -1,3 +1,4 @@
+import Agent
 import ContainerMetrics
 import Foundation
 
@@ -34,11 +35,7 @@ struct JVMTable {
                 ])
             }
         }
-        let widths = (0..<lines[0].count).map { column in lines.map { $0[column].count }.max() ?? 0 }
-        return lines.map { line in
-            zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        return TextTable.render(lines)
     }
 
     private static func mebibytes(_ bytes: UInt64) -> String {
