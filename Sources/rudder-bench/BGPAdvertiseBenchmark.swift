@@ -41,20 +41,20 @@ struct BGPAdvertiseBenchmark: AsyncParsableCommand {
                 gobgp.append(g)
                 loads.append(load)
                 print(
-                    "run \(run): rudder \(BGPBenchProbe.format(r)); gobgpd \(BGPBenchProbe.format(g)) "
-                        + "(its RIB loaded from MRT beforehand in \(BGPBenchProbe.format(load)))")
+                    "run \(run): rudder \(GuestBenchmark.format(r)); gobgpd \(GuestBenchmark.format(g)) "
+                        + "(its RIB loaded from MRT beforehand in \(GuestBenchmark.format(load)))")
             }
-            let rudderMedian = BGPBenchProbe.median(rudder)
-            let gobgpMedian = BGPBenchProbe.median(gobgp)
+            let rudderMedian = GuestBenchmark.median(rudder)
+            let gobgpMedian = GuestBenchmark.median(gobgp)
             print(
                 "bgp-advertise: \(prefixes) prefixes to a BIRD 2 ToR, runs: \(runs) (medians; each advertiser "
                     + "holds the routes, then the time runs from bringing its session up until BIRD imported all)")
             print(
                 "reference (gobgpd, routes injected from MRT, session started by `gobgp neighbor add`): "
-                    + BGPBenchProbe.format(gobgpMedian))
+                    + GuestBenchmark.format(gobgpMedian))
             print(
                 "rudder (BGPSpeaker in a child process, routes originated, session started by start()): "
-                    + BGPBenchProbe.format(rudderMedian))
+                    + GuestBenchmark.format(rudderMedian))
             print(
                 "ratio: \(String(format: "%.3f", BGPBenchProbe.seconds(rudderMedian) / BGPBenchProbe.seconds(gobgpMedian)))"
             )

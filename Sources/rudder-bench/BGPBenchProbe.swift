@@ -70,12 +70,6 @@ enum BGPBenchProbe {
         return count
     }
 
-    /// "12.3 s" or "456.7 ms".
-    static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return seconds >= 1 ? String(format: "%.2f s", seconds) : String(format: "%.1f ms", seconds * 1e3)
-    }
-
     /// "94.1 MiB".
     static func format(bytes: Int) -> String {
         String(format: "%.1f MiB", Double(bytes) / 1_048_576)
@@ -85,7 +79,4 @@ enum BGPBenchProbe {
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
-
-    /// The median (the upper one of an even count).
-    static func median<T: Comparable>(_ values: [T]) -> T { values.sorted()[values.count / 2] }
 }

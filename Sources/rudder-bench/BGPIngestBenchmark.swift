@@ -40,7 +40,7 @@ struct BGPIngestBenchmark: AsyncParsableCommand {
                     neighbors: [.init(address: link.nodeIPv4, remoteAS: Self.receiverAS, passive: true)]),
                 bulkRoutes: try BirdRouterBulkRoutes(count: prefixes), startTimeout: .seconds(600))
             print(
-                "sender: bird in \(lab.router.name) loaded \(prefixes) /24s in \(BGPBenchProbe.format(clock.now - loading))"
+                "sender: bird in \(lab.router.name) loaded \(prefixes) /24s in \(GuestBenchmark.format(clock.now - loading))"
             )
             let ingest = BGPIngestRun(lab: lab, sender: sender, prefixes: prefixes)
             var rudder: [Measurement] = []
@@ -69,11 +69,11 @@ struct BGPIngestBenchmark: AsyncParsableCommand {
             print("reference (bird 2): \(Self.summary(bird))")
             if !gobgp.isEmpty { print("gobgpd: \(Self.summary(gobgp))") }
             print("rudder (BGPSpeaker in a child process, counted at its best-route stream): \(Self.summary(rudder))")
-            let birdRSS = Double(BGPBenchProbe.median(bird.map(\.peakRSS)))
-            let rudderRSS = Double(BGPBenchProbe.median(rudder.map(\.peakRSS)))
+            let birdRSS = Double(GuestBenchmark.median(bird.map(\.peakRSS)))
+            let rudderRSS = Double(GuestBenchmark.median(rudder.map(\.peakRSS)))
             print("rss ratio (rudder ÷ bird): \(String(format: "%.3f", rudderRSS / birdRSS))")
-            let birdTime = BGPBenchProbe.seconds(BGPBenchProbe.median(bird.map(\.time)))
-            let rudderTime = BGPBenchProbe.seconds(BGPBenchProbe.median(rudder.map(\.time)))
+            let birdTime = BGPBenchProbe.seconds(GuestBenchmark.median(bird.map(\.time)))
+            let rudderTime = BGPBenchProbe.seconds(GuestBenchmark.median(rudder.map(\.time)))
             print("ratio: \(String(format: "%.3f", rudderTime / birdTime))")
         }
     }
@@ -81,15 +81,15 @@ struct BGPIngestBenchmark: AsyncParsableCommand {
     /// "1.23 s (0.98 s after Established), peak RSS 94.0 MiB" from medians.
     private static func summary(_ measurements: [Measurement]) -> String {
         let established = measurements.compactMap(\.sinceEstablished)
-        return BGPBenchProbe.format(BGPBenchProbe.median(measurements.map(\.time)))
+        return GuestBenchmark.format(GuestBenchmark.median(measurements.map(\.time)))
             + (established.isEmpty
-                ? "" : " (\(BGPBenchProbe.format(BGPBenchProbe.median(established))) after Established)")
-            + ", peak RSS \(BGPBenchProbe.format(bytes: BGPBenchProbe.median(measurements.map(\.peakRSS))))"
+                ? "" : " (\(GuestBenchmark.format(GuestBenchmark.median(established))) after Established)")
+            + ", peak RSS \(BGPBenchProbe.format(bytes: GuestBenchmark.median(measurements.map(\.peakRSS))))"
     }
 
     private static func describe(_ measurement: Measurement) -> String {
-        BGPBenchProbe.format(measurement.time)
-            + (measurement.sinceEstablished.map { " (\(BGPBenchProbe.format($0)) after Established)" } ?? "")
+        GuestBenchmark.format(measurement.time)
+            + (measurement.sinceEstablished.map { " (\(GuestBenchmark.format($0)) after Established)" } ?? "")
             + ", \(BGPBenchProbe.format(bytes: measurement.peakRSS))"
     }
 }

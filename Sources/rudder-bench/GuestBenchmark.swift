@@ -180,7 +180,7 @@ enum GuestBenchmark {
     // MARK: - Figures
 
     /// The median of some durations (the upper one of an even count).
-    static func median(_ values: [Duration]) -> Duration { values.sorted()[values.count / 2] }
+    static func median<T: Comparable>(_ values: [T]) -> T { values.sorted()[values.count / 2] }
 
     /// "12.3 ms" below a second, "12.34 s" above.
     static func format(_ duration: Duration) -> String {

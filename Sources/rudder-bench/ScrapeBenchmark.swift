@@ -51,19 +51,19 @@ struct ScrapeBenchmark: ParsableCommand {
             rudder.append(Self.measureInProcess { _ = metrics.render() })
             cat.append(try Self.measureCat(files))
         }
-        let rudderWall = Self.median(rudder.map(\.wall))
-        let rudderCPU = Self.median(rudder.map(\.cpu))
-        let catWall = Self.median(cat.map(\.wall))
-        let catCPU = Self.median(cat.map(\.cpu))
+        let rudderWall = GuestBenchmark.median(rudder.map(\.wall))
+        let rudderCPU = GuestBenchmark.median(rudder.map(\.cpu))
+        let catWall = GuestBenchmark.median(cat.map(\.wall))
+        let catCPU = GuestBenchmark.median(cat.map(\.cpu))
         print(
-            "reference: cat of the same \(files.count) files, one process: wall \(Self.format(catWall)), CPU \(Self.format(catCPU)) (median of \(rounds))"
+            "reference: cat of the same \(files.count) files, one process: wall \(GuestBenchmark.format(catWall)), CPU \(GuestBenchmark.format(catCPU)) (median of \(rounds))"
         )
         print(
-            "rudder: one /metrics render (discovery, cgroup files, /proc, hsperfdata, exposition): wall \(Self.format(rudderWall)), CPU \(Self.format(rudderCPU)) (median of \(rounds))"
+            "rudder: one /metrics render (discovery, cgroup files, /proc, hsperfdata, exposition): wall \(GuestBenchmark.format(rudderWall)), CPU \(GuestBenchmark.format(rudderCPU)) (median of \(rounds))"
         )
-        print("CPU ratio: \(Self.ratio(rudderCPU, catCPU))")
+        print("CPU ratio: \(GuestBenchmark.ratio(rudderCPU, catCPU))")
         print("goal: within 2× of cat: \(rudderWall <= catWall * 2 ? "met" : "MISSED")")
-        print("ratio: \(Self.ratio(rudderWall, catWall))")
+        print("ratio: \(GuestBenchmark.ratio(rudderWall, catWall))")
     }
 
     /// Wall and CPU time of `body` on this thread.
@@ -107,19 +107,5 @@ struct ScrapeBenchmark: ParsableCommand {
         var now = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
         return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
-    }
-
-    static func median(_ values: [Duration]) -> Duration { values.sorted()[values.count / 2] }
-
-    static func format(_ duration: Duration) -> String {
-        let milliseconds = Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
-        return String(format: "%.1f ms", milliseconds)
-    }
-
-    static func ratio(_ rudder: Duration, _ reference: Duration) -> String {
-        let value =
-            (Double(rudder.components.seconds) + Double(rudder.components.attoseconds) / 1e18)
-            / max(Double(reference.components.seconds) + Double(reference.components.attoseconds) / 1e18, 1e-9)
-        return String(format: "%.3f", value)
     }
 }
