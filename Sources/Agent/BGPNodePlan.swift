@@ -62,9 +62,11 @@ public struct BGPNodePlan: Equatable, Sendable {
         var communities = annotations.communities
         var largeCommunities = annotations.largeCommunities
         for text in configuration.communities {
-            let read = NodeBGPAnnotations(["kube-router.io/node.bgp.communities": text])
-            communities += read.communities
-            largeCommunities += read.largeCommunities
+            switch NodeBGPAnnotations.community(text) {
+            case .standard(let community): communities.append(community)
+            case .large(let community): largeCommunities.append(community)
+            case nil: break  // The configuration was validated when it was read.
+            }
         }
         if configuration.advertisePodCIDRs {
             for text in NodeRoutes.podCIDRs(of: node) where !text.isEmpty {

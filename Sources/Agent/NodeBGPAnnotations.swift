@@ -200,29 +200,40 @@ public struct NodeBGPAnnotations: Sendable, Equatable {
     }
 
     private mutating func readCommunities(_ text: String) {
+        for item in text.split(whereSeparator: { $0 == "," || $0 == " " }) {
+            switch Self.community(String(item)) {
+            case .standard(let community): communities.append(community)
+            case .large(let community): largeCommunities.append(community)
+            case nil:
+                problem("node.bgp.communities", "'\(item)' is not a community (65000:100, 65000:1:2 or no-export)")
+            }
+        }
+    }
+
+    /// One community as kube-router and BIRD write it: `65000:100`, a large `65000:1:2`, a number,
+    /// or a well-known name such as `no-export`.
+    public enum Community: Equatable, Sendable {
+        case standard(BGPCommunity)
+        case large(LargeCommunity)
+    }
+
+    /// The community `text` names, or nil.
+    public static func community(_ text: String) -> Community? {
         let named: [String: BGPCommunity] = [
             "no-export": .noExport, "no-advertise": .noAdvertise, "no-export-subconfed": .noExportSubconfed,
             "no-peer": .noPeer, "blackhole": .blackhole, "graceful-shutdown": .gracefulShutdown,
         ]
-        for item in text.split(whereSeparator: { $0 == "," || $0 == " " }) {
-            let value = String(item)
-            if let community = named[value.lowercased()] {
-                communities.append(community)
-                continue
-            }
-            let parts = value.split(separator: ":", omittingEmptySubsequences: false)
-            if parts.count == 2, let high = UInt16(parts[0]), let low = UInt16(parts[1]) {
-                communities.append(BGPCommunity(asn: high, value: low))
-            } else if parts.count == 3, let global = UInt32(parts[0]), let first = UInt32(parts[1]),
-                let second = UInt32(parts[2])
-            {
-                largeCommunities.append(LargeCommunity(global, first, second))
-            } else if parts.count == 1, let raw = UInt32(value) {
-                communities.append(BGPCommunity(rawValue: raw))
-            } else {
-                problem("node.bgp.communities", "'\(value)' is not a community (65000:100, 65000:1:2 or no-export)")
-            }
+        if let community = named[text.lowercased()] { return .standard(community) }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count == 2, let high = UInt16(parts[0]), let low = UInt16(parts[1]) {
+            return .standard(BGPCommunity(asn: high, value: low))
         }
+        if parts.count == 3, let global = UInt32(parts[0]), let first = UInt32(parts[1]), let second = UInt32(parts[2])
+        {
+            return .large(LargeCommunity(global, first, second))
+        }
+        if parts.count == 1, let raw = UInt32(text) { return .standard(BGPCommunity(rawValue: raw)) }
+        return nil
     }
 
     private static func decodePassword(_ encoded: String) -> String? {

@@ -146,8 +146,7 @@ extension RudderConfiguration {
                 let values = reader.uniqueItems(
                     items, path: mapping.path(of: "communities"), expected: "a community such as 65000:100",
                     parse: { text in
-                        let read = NodeBGPAnnotations(["kube-router.io/node.bgp.communities": text])
-                        return read.problems.isEmpty && !text.contains(",")
+                        NodeBGPAnnotations.community(text) != nil
                             ? .success(text)
                             : .failure(
                                 .init(message: "'\(text)' is not a community (65000:100, 65000:1:2 or no-export)"))
