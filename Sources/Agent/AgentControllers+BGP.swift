@@ -76,10 +76,18 @@ extension AgentControllers {
         }
         let gauges = BGPPeerMetrics(factory: metrics.factory)
         defer { learning.cancel() }
+        var planned = (nodes: -1, vips: -1)
+        var ticks = 0
         do {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
                 gauges.record(try await speaker.peers())
+                // Re-planning reads every Node's annotations: only when a Node or a VIP changed, and
+                // every 30 s for the password files (a rotated Secret changes no Node).
+                ticks += 1
+                let current = (nodes: await nodes.generation, vips: vips.generation)
+                guard current != planned || ticks % 30 == 0 else { continue }
+                planned = current
                 guard
                     let next = try? BGPNodePlan.make(
                         configuration: settings, nodes: await nodes.nodes, selfName: nodeName, vips: vips.all,

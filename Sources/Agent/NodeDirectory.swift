@@ -4,11 +4,14 @@ import Kubernetes
 actor NodeDirectory {
     private(set) var nodes: [String: Node] = [:]
     private(set) var synced = false
+    /// Counts changes, so a reader that polls can skip work when nothing changed.
+    private(set) var generation = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     /// Records a Node as it is now (nil: deleted).
     func set(_ node: Node?, name: String) {
         nodes[name] = node
+        generation += 1
     }
 
     /// Marks the first full list as seen and wakes those waiting for it.

@@ -10,7 +10,7 @@ import Synchronization
 /// otherwise find no backend (kube-router withdraws them the same way).
 public final class ServiceVIPs: Sendable {
     private let settings: RudderConfiguration.BGP
-    private let byService = Mutex<[ServiceName: Set<BGPPrefix>]>([:])
+    private let byService = Mutex<(vips: [ServiceName: Set<BGPPrefix>], generation: Int)>(([:], 0))
 
     /// VIPs for the kinds `settings` advertises.
     public init(settings: RudderConfiguration.BGP) {
@@ -20,13 +20,21 @@ public final class ServiceVIPs: Sendable {
     /// Records a Service as the proxy has it now (nil: gone or not proxied).
     public func record(_ service: ProxiedService?, name: ServiceName) {
         let prefixes = service.map(advertised(by:)) ?? []
-        byService.withLock { $0[name] = prefixes.isEmpty ? nil : prefixes }
+        byService.withLock { state in
+            let new = prefixes.isEmpty ? nil : prefixes
+            guard state.vips[name] != new else { return }
+            state.vips[name] = new
+            state.generation += 1
+        }
     }
 
     /// Every VIP to advertise now.
     public var all: Set<BGPPrefix> {
-        byService.withLock { $0.values.reduce(into: Set()) { $0.formUnion($1) } }
+        byService.withLock { $0.vips.values.reduce(into: Set()) { $0.formUnion($1) } }
     }
+
+    /// Counts changes to `all`, so a reader that polls can skip work when nothing changed.
+    public var generation: Int { byService.withLock { $0.generation } }
 
     /// The host routes one Service contributes.
     public func advertised(by service: ProxiedService) -> Set<BGPPrefix> {
