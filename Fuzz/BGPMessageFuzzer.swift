@@ -4,18 +4,23 @@
 //
 // Besides "never crash", it checks a property: whatever decodes, encoded again, decodes to an
 // equal value (an UPDATE cleanly, its discarded attributes gone), so codec asymmetry is a crash.
+// The UPDATEs of the stream are then applied to a RIB from two peers and sent on to a third: the
+// best-route changes replayed must equal the RIB, and with both peers gone nothing may be left.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func bgpFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = Array(UnsafeBufferPointer(start: data, count: size))[...]
     var rest = input
+    var updates: [BGPUpdate] = []
     while let header = try? BGPMessageHeader.frame(rest) {
         let message = rest.prefix(header.messageLength)
         rest = rest.dropFirst(header.messageLength)
         for context in contexts {
             switch try? BGPMessage.decode(message, context: context) {
             case .open(let open): checkOpen(open)
-            case .update(let outcome): checkUpdate(outcome, context: context)
+            case .update(let outcome):
+                checkUpdate(outcome, context: context)
+                if context == contexts[0], let update = outcome.update { updates.append(update) }
             case .notification(let notification): checkNotification(notification)
             case .routeRefresh(let refresh): checkRouteRefresh(refresh)
             case .keepalive, nil: break
@@ -26,7 +31,48 @@ public func bgpFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> 
     if let notification = try? BGPNotification.decode(body: input) { checkNotification(notification) }
     if let refresh = try? BGPRouteRefresh.decode(body: input) { checkRouteRefresh(refresh) }
     for context in contexts { checkUpdate(BGPUpdate.decode(body: input, context: context), context: context) }
+    if !updates.isEmpty { checkRIB(updates) }
     return 0
+}
+
+private let ribPeers = [
+    BGPRouteSource(kind: .external, address: BGPAddress(ipv4: 0x0a00_0002), identifier: 2, autonomousSystem: 65001),
+    BGPRouteSource(kind: .internal, address: BGPAddress(ipv4: 0x0a00_0003), identifier: 3, autonomousSystem: 65000),
+]
+
+private func checkRIB(_ updates: [BGPUpdate]) {
+    var rib = LocRIB(options: LocRIB.Options(localAS: 65000, routerID: 0x0a00_0001))
+    for peer in ribPeers { rib.peerUp(peer, importPolicy: .acceptAll) }
+    var out = AdjRIBOut(
+        peer: BGPRouteSource(
+            kind: .external, address: BGPAddress(ipv4: 0x0a00_0004), identifier: 4, autonomousSystem: 65004),
+        localAS: 65000, clusterID: 0x0a00_0001, ipv4NextHop: BGPAddress(ipv4: 0x0a00_0001),
+        ipv6NextHop: MultiprotocolNextHop(
+            global: BGPAddress(bytes: [0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [1])!),
+        families: [.ipv4Unicast, .ipv6Unicast], codecContext: contexts[0], exportPolicy: .acceptAll)
+    var replayed: [BGPPrefix: BGPRoute] = [:]
+    func replay(_ changes: [LocRIBChange]) {
+        for change in changes {
+            switch change {
+            case .bestChanged(let route): replayed[route.prefix] = route
+            case .withdrawn(let prefix): replayed[prefix] = nil
+            }
+        }
+        _ = out.apply(changes)
+    }
+    for (index, update) in updates.enumerated() {
+        replay(rib.apply(update, from: ribPeers[index % ribPeers.count].address).changes)
+    }
+    guard rib.prefixCount == replayed.count, replayed.allSatisfy({ rib.best(for: $0.key) == $0.value }) else {
+        fatalError("replayed changes differ from the RIB: \(replayed.count) against \(rib.prefixCount)")
+    }
+    for peer in ribPeers { replay(rib.peerDown(peer.address, retainedFamilies: [])) }
+    guard rib.prefixCount == 0, replayed.isEmpty, rib.attributeTable.count == 0 else {
+        fatalError("the RIB kept \(rib.prefixCount) prefixes and \(rib.attributeTable.count) attribute sets")
+    }
+    guard out.advertisedCount == 0, out.attributeTable.count == 0 else {
+        fatalError("the Adj-RIB-Out kept \(out.advertisedCount) prefixes")
+    }
 }
 
 private let contexts = [true, false].flatMap { fourOctet in

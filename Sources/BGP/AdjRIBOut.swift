@@ -30,8 +30,8 @@ public struct AdjRIBOut: Sendable {
 
     /// The attribute sets sent, interned.
     public private(set) var attributeTable = AttributeTable()
-    /// What the peer has been sent, by prefix.
-    public private(set) var advertised: [BGPPrefix: AttributeSet] = [:]
+    /// What the peer has been sent: each prefix's slot in `attributeTable`.
+    private var sent = PrefixTable()
 
     /// An empty Adj-RIB-Out with every setting spelled out.
     public init(
@@ -129,73 +129,150 @@ public struct AdjRIBOut: Sendable {
         return .success(AttributeSet.Exported(attributes: attributes, multiprotocolNextHop: nextHop))
     }
 
+    /// How many prefixes the peer has been sent.
+    public var advertisedCount: Int { sent.count }
+
+    /// What the peer has been sent, in prefix order.
+    public var advertised: [BGPAdvertisedRoute] {
+        var routes: [BGPAdvertisedRoute] = []
+        routes.reserveCapacity(sent.count)
+        sent.forEach { prefix, slot in
+            let set = attributeTable[slot: Int(slot)]
+            routes.append(
+                BGPAdvertisedRoute(
+                    prefix: prefix, attributes: set.attributes, multiprotocolNextHop: set.multiprotocolNextHop))
+        }
+        return routes.sorted { $0.prefix < $1.prefix }
+    }
+
     /// Brings the peer up to date with these Loc-RIB changes and returns the UPDATEs to send.
-    public mutating func apply(_ changes: [LocRIBChange]) -> [BGPUpdate] {
-        var desired: [BGPPrefix: AttributeSet.Exported?] = [:]
+    /// When a prefix changes more than once, its last change counts.
+    public mutating func apply(_ changes: some Sequence<LocRIBChange>) -> [BGPUpdate] {
+        var batch = Batch()
+        // Only the changes that may send something are kept, the last of each prefix: most of a
+        // speaker's changes are routes this peer is not sent (its own, coming back) and never was.
+        var kept = PrefixTable()
+        var wanted: [(prefix: BGPPrefix, slot: Int?)] = []
         for change in changes {
+            let slot: Int?
             switch change {
-            case .withdrawn(let prefix):
-                desired[prefix] = .some(nil)
-            case .bestChanged(let route):
-                desired[route.prefix] = .some(try? export(route).get())
+            case .withdrawn: slot = nil
+            case .bestChanged(let route): slot = exportedSlot(route, in: &batch)
+            }
+            let prefix = change.prefix
+            if let index = kept[prefix].map({ Int($0) }) {
+                if let replaced = wanted[index].slot { attributeTable.release(slot: replaced) }
+                wanted[index].slot = slot
+            } else if slot != nil || sent[prefix] != nil {
+                kept[prefix] = UInt64(wanted.count)
+                wanted.append((prefix, slot))
             }
         }
-        return updates(for: desired)
+        for (prefix, slot) in wanted { bring(prefix, to: slot, in: &batch) }
+        return finish(batch)
     }
 
     /// Every route of the Loc-RIB, for a session just Established, followed by End-of-RIB for each
     /// negotiated family (RFC 4724 §2).
     public mutating func initialAdvertisement(_ locRIB: LocRIB) -> [BGPUpdate] {
-        apply(locRIB.best.values.map { .bestChanged($0) }) + families.map { BGPUpdate.endOfRIB($0) }
+        var batch = Batch()
+        locRIB.forEachBest { bring($0.prefix, to: exportedSlot($0, in: &batch), in: &batch) }
+        return finish(batch) + families.map { BGPUpdate.endOfRIB($0) }
     }
 
     /// Everything advertised in a family again, for a ROUTE-REFRESH request.
     public func refresh(_ family: AFISAFI) -> [BGPUpdate] {
         guard let prefixFamily = family.prefixFamily else { return [] }
-        return Self.announcements(advertised.filter { $0.key.family == prefixFamily }, context: codecContext)
-    }
-
-    private mutating func updates(for desired: [BGPPrefix: AttributeSet.Exported?]) -> [BGPUpdate] {
-        var withdrawals: [BGPPrefix] = []
-        var announced: [BGPPrefix: AttributeSet] = [:]
-        var last: AttributeSet?
-        for (prefix, wanted) in desired {
-            let old = advertised[prefix]
-            guard let wanted else {
-                if let old {
-                    advertised[prefix] = nil
-                    attributeTable.release(old)
-                    withdrawals.append(prefix)
-                }
-                continue
-            }
-            if let old, old.attributes == wanted.attributes, old.multiprotocolNextHop == wanted.multiprotocolNextHop {
-                continue
-            }
-            let set: AttributeSet
-            if let last, last.attributes == wanted.attributes, last.multiprotocolNextHop == wanted.multiprotocolNextHop
-            {
-                attributeTable.retain(last)
-                set = last
-            } else {
-                set = attributeTable.intern(wanted.attributes, multiprotocolNextHop: wanted.multiprotocolNextHop)
-                last = set
-            }
-            if let old { attributeTable.release(old) }
-            advertised[prefix] = set
-            announced[prefix] = set
+        var groups: [Int: [BGPPrefix]] = [:]
+        sent.forEach { prefix, slot in
+            if prefix.family == prefixFamily { groups[Int(slot), default: []].append(prefix) }
         }
-        return BGPUpdatePacker.withdrawals(withdrawals.sorted(), context: codecContext)
-            + Self.announcements(announced, context: codecContext)
+        return announcements(groups)
     }
 
-    /// UPDATEs for these routes, one group per attribute set, groups in prefix order.
-    private static func announcements(_ routes: [BGPPrefix: AttributeSet], context: BGPCodecContext) -> [BGPUpdate] {
-        var groups: [ObjectIdentifier: (set: AttributeSet, prefixes: [BGPPrefix])] = [:]
-        for (prefix, set) in routes { groups[ObjectIdentifier(set), default: (set, [])].prefixes.append(prefix) }
-        return groups.values.map { ($0.set, $0.prefixes.sorted()) }.sorted { $0.1[0] < $1.1[0] }.flatMap {
-            BGPUpdatePacker.announcements(
-                $0.1, attributes: $0.0.attributes, ipv6NextHop: $0.0.multiprotocolNextHop, context: context)
+    /// The UPDATEs being gathered: withdrawals, announcements by attribute slot, and the exports
+    /// already worked out.
+    private struct Batch {
+        var withdrawals: [BGPPrefix] = []
+        var announcements: [Int: [BGPPrefix]] = [:]
+        /// With an export policy that has no rules, what a route's export gives depends only on
+        /// its attribute set, its source and its family; each slot here holds a reference until
+        /// `finish`, so it cannot be freed and reused meanwhile.
+        var exports: [ExportKey: Int?] = [:]
+        /// The last of them, which most routes of a batch share.
+        var lastExport: (key: ExportKey, slot: Int?)?
+    }
+
+    private struct ExportKey: Hashable {
+        var attributes: ObjectIdentifier
+        var source: BGPRouteSource
+        var family: BGPAddress.Family
+    }
+
+    /// Puts the peer's view of a prefix in step with the attribute slot it should have (nil:
+    /// none), whose reference the caller took.
+    private mutating func bring(_ prefix: BGPPrefix, to wanted: Int?, in batch: inout Batch) {
+        let old = sent[prefix].map { Int($0) }
+        switch (old, wanted) {
+        case (nil, nil):
+            return
+        case (let old?, nil):
+            sent[prefix] = nil
+            attributeTable.release(slot: old)
+            batch.withdrawals.append(prefix)
+        case (let old?, let new?) where old == new:
+            attributeTable.release(slot: new)
+        case (let old, let new?):
+            sent[prefix] = UInt64(new)
+            if let old { attributeTable.release(slot: old) }
+            batch.announcements[new, default: []].append(prefix)
+        }
+    }
+
+    /// The slot of the attribute set the peer gets for a route, with a reference taken for it;
+    /// nil when the route is not exported.
+    private mutating func exportedSlot(_ route: BGPRoute, in batch: inout Batch) -> Int? {
+        guard exportPolicy.rules.isEmpty else { return intern(try? export(route).get()) }
+        let key = ExportKey(
+            attributes: ObjectIdentifier(route.attributes), source: route.source, family: route.prefix.family)
+        let known: Int??
+        if let last = batch.lastExport, last.key == key {
+            known = .some(last.slot)
+        } else {
+            known = batch.exports[key]
+        }
+        if let known {
+            if let known { attributeTable.retain(slot: known) }
+            batch.lastExport = (key, known)
+            return known
+        }
+        let slot = intern(try? export(route).get())
+        if let slot { attributeTable.retain(slot: slot) }
+        batch.exports[key] = slot
+        batch.lastExport = (key, slot)
+        return slot
+    }
+
+    private mutating func intern(_ exported: AttributeSet.Exported?) -> Int? {
+        guard let exported else { return nil }
+        return attributeTable.intern(exported.attributes, multiprotocolNextHop: exported.multiprotocolNextHop).slot
+    }
+
+    /// The UPDATEs of a batch, withdrawals first, and the batch's own references dropped.
+    private mutating func finish(_ batch: Batch) -> [BGPUpdate] {
+        let updates =
+            BGPUpdatePacker.withdrawals(batch.withdrawals.sorted(), context: codecContext)
+            + announcements(batch.announcements)
+        for case let slot? in batch.exports.values { attributeTable.release(slot: slot) }
+        return updates
+    }
+
+    /// UPDATEs for these prefixes by attribute slot, one group per set, groups in prefix order.
+    private func announcements(_ groups: [Int: [BGPPrefix]]) -> [BGPUpdate] {
+        groups.map { ($0.key, $0.value.sorted()) }.sorted { $0.1[0] < $1.1[0] }.flatMap { slot, prefixes in
+            let set = attributeTable[slot: slot]
+            return BGPUpdatePacker.announcements(
+                prefixes, attributes: set.attributes, ipv6NextHop: set.multiprotocolNextHop, context: codecContext)
         }
     }
 }

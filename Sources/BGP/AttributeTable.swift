@@ -38,20 +38,36 @@ public struct AttributeTable: Sendable {
     /// Adds references to a set this table made.
     public mutating func retain(_ set: AttributeSet, count: Int = 1) {
         precondition(owns(set), "the attribute set belongs to another table")
-        slots[set.slot]?.references += count
+        retain(slot: set.slot, count: count)
     }
 
     /// Drops references to a set this table made; the set leaves the table with its last one.
     public mutating func release(_ set: AttributeSet, count: Int = 1) {
         precondition(owns(set), "the attribute set belongs to another table")
-        guard let slot = slots[set.slot] else { return }
-        if slot.references > count {
-            slots[set.slot]?.references = slot.references - count
+        release(slot: set.slot, count: count)
+    }
+
+    /// The set held in a slot, which must be in use (the RIB stores slots, not references).
+    subscript(slot slot: Int) -> AttributeSet {
+        guard let held = slots[slot] else { preconditionFailure("attribute slot \(slot) is free") }
+        return held.set
+    }
+
+    /// Adds references to the set in a slot that is in use.
+    mutating func retain(slot: Int, count: Int = 1) {
+        slots[slot]?.references += count
+    }
+
+    /// Drops references to the set in a slot; the set leaves the table with its last one.
+    mutating func release(slot: Int, count: Int = 1) {
+        guard let held = slots[slot] else { return }
+        if held.references > count {
+            slots[slot]?.references = held.references - count
             return
         }
-        slots[set.slot] = nil
-        index[set.key] = nil
-        freeSlots.append(set.slot)
+        slots[slot] = nil
+        index[held.set.key] = nil
+        freeSlots.append(slot)
     }
 
     /// How many routes hold this set (0 when it is not in the table).

@@ -14,10 +14,12 @@ public struct BGPAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
         public var bitCount: Int { self == .ipv4 ? 32 : 128 }
     }
 
-    /// The address family.
-    public let family: Family
+    // The words first and the family last, so an address takes 17 bytes and a prefix 18: a
+    // route in a change list is 64 bytes instead of 96.
     let high: UInt64
     let low: UInt64
+    /// The address family.
+    public let family: Family
 
     init(family: Family, high: UInt64, low: UInt64) {
         self.family = family

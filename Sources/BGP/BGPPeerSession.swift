@@ -204,7 +204,7 @@ final class BGPPeerSession {
     }
 
     /// Sends Loc-RIB changes to the peer, when Established.
-    func advertise(_ changes: [LocRIBChange]) {
+    func advertise(_ changes: some Sequence<LocRIBChange>) {
         guard var out = adjRIBOut else { return }
         adjRIBOut = nil
         let updates = out.apply(changes)
@@ -221,7 +221,7 @@ final class BGPPeerSession {
             state: state.name,
             uptime: establishedAt.map { .nanoseconds((NIODeadline.now() - $0).nanoseconds) },
             lastError: lastError, prefixesReceived: received,
-            prefixesAccepted: speaker?.locRIB.adjRIBIn(of: address)?.count ?? 0,
-            prefixesAdvertised: adjRIBOut?.advertised.count ?? 0, dynamic: dynamic)
+            prefixesAccepted: speaker?.locRIB.routeCount(from: address) ?? 0,
+            prefixesAdvertised: adjRIBOut?.advertisedCount ?? 0, dynamic: dynamic)
     }
 }

@@ -84,7 +84,8 @@ public struct BGPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible
         return prefixes
     }
 
-    private init(unchecked address: BGPAddress, length: UInt8) {
+    /// A prefix whose address already has its host bits clear.
+    init(unchecked address: BGPAddress, length: UInt8) {
         self.address = address
         self.length = length
     }

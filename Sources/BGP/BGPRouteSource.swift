@@ -11,16 +11,17 @@ public struct BGPRouteSource: Hashable, Sendable, CustomStringConvertible {
         case `internal`
     }
 
-    /// The kind of source.
-    public var kind: Kind
+    // Ordered for a compact layout (28 bytes): the address, then the bytes, then the words.
     /// The peer's address (0.0.0.0 for local routes).
     public var address: BGPAddress
+    /// The kind of source.
+    public var kind: Kind
+    /// The peer is a route-reflector client of ours.
+    public var routeReflectorClient: Bool
     /// The peer's BGP identifier (ours for local routes).
     public var identifier: UInt32
     /// The peer's AS (ours for local routes).
     public var autonomousSystem: UInt32
-    /// The peer is a route-reflector client of ours.
-    public var routeReflectorClient: Bool
 
     /// A source from its parts.
     public init(

@@ -16,8 +16,10 @@ final class BGPSpeakerCore {
     private var listeners: [(address: BGPAddress, channel: any Channel)] = []
     private var running = false
     private var finished = false
-    private var pending: [LocRIBChange] = []
+    private var pending: [[LocRIBChange]] = []
+    private var pendingCount = 0
     private var flushScheduled = false
+    private static let flushThreshold = 8_192
     private let continuation: AsyncStream<[LocRIBChange]>.Continuation
     private let logger: Logger
 
@@ -223,10 +225,18 @@ final class BGPSpeakerCore {
     }
 
     /// Queues best-route changes for the peers and the stream; they go out together once the
-    /// current batch of work (a read, an API call) is done, so many changes make few UPDATEs.
+    /// current batch of work (a read, an API call) is done, so many changes make few UPDATEs. A
+    /// queue of `flushThreshold` goes out at once: one read of a full table can hold 100,000
+    /// changes, and holding them all cost 10 MB.
     func publish(_ changes: [LocRIBChange]) {
         guard !changes.isEmpty else { return }
-        pending += changes
+        // Queued as they are: copying a full table's changes into one array was a tenth of its ingest.
+        pending.append(changes)
+        pendingCount += changes.count
+        if pendingCount >= Self.flushThreshold {
+            flushIfPending()
+            return
+        }
         guard !flushScheduled else { return }
         flushScheduled = true
         loop.assumeIsolated().execute { self.flushIfPending() }
@@ -236,10 +246,11 @@ final class BGPSpeakerCore {
     func flushIfPending() {
         flushScheduled = false
         guard !pending.isEmpty else { return }
-        let changes = pending
+        let batches = pending
         pending = []
-        for peer in peers.values { peer.advertise(changes) }
-        continuation.yield(changes)
+        pendingCount = 0
+        for peer in peers.values { peer.advertise(batches.joined()) }
+        for changes in batches { continuation.yield(changes) }
     }
 
     // MARK: Queries
@@ -248,22 +259,12 @@ final class BGPSpeakerCore {
         peers.values.map(\.status).sorted { $0.address < $1.address }
     }
 
-    var bestRoutes: [BGPRoute] {
-        locRIB.best.values.sorted { $0.prefix < $1.prefix }
-    }
+    var bestRoutes: [BGPRoute] { locRIB.bestRoutes }
 
-    func received(from address: BGPAddress) -> [BGPRoute] {
-        guard let table = locRIB.adjRIBIn(of: address) else { return [] }
-        return table.routes.keys.sorted().compactMap { prefix in
-            locRIB.candidates(for: prefix).first { $0.source.kind != .local && $0.source.address == address }
-        }
-    }
+    func received(from address: BGPAddress) -> [BGPRoute] { locRIB.routes(from: address) }
 
     func advertised(to address: BGPAddress) -> [BGPAdvertisedRoute] {
         guard let out = peers[address]?.adjRIBOut else { return [] }
-        return out.advertised.sorted { $0.key < $1.key }.map {
-            BGPAdvertisedRoute(
-                prefix: $0.key, attributes: $0.value.attributes, multiprotocolNextHop: $0.value.multiprotocolNextHop)
-        }
+        return out.advertised
     }
 }

@@ -167,7 +167,7 @@ import Testing
         #expect(out.attributeTable.count == 1)
         #expect(out.advertised.count == 3000)
 
-        #expect(out.apply(rib.best.values.map { .bestChanged($0) }).isEmpty, "nothing new, nothing sent")
+        #expect(out.apply(rib.bestRoutes.map { .bestChanged($0) }).isEmpty, "nothing new, nothing sent")
         let withdrawals = out.apply(prefixes.prefix(1000).map { .withdrawn($0) })
         #expect(withdrawals.count == 1, "1000 withdrawals fit one message")
         #expect(withdrawals.first?.withdrawn.count == 1000)

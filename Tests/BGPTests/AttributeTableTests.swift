@@ -35,17 +35,17 @@ import Testing
         #expect(summary.accepted == 100_000)
         #expect(summary.changes.count == 100_000)
         #expect(rib.attributeTable.count == 1)
-        let adjRIBIn = try #require(rib.adjRIBIn(of: peer.address))
-        #expect(adjRIBIn.count == 100_000)
-        let shared = try #require(adjRIBIn.routes.values.first?.attributes)
-        #expect(adjRIBIn.routes.values.allSatisfy { $0.attributes === shared })
-        #expect(rib.best.values.allSatisfy { $0.attributes === shared })
+        #expect(rib.routeCount(from: peer.address) == 100_000)
+        let received = rib.routes(from: peer.address)
+        let shared = try #require(received.first?.attributes)
+        #expect(received.count == 100_000 && received.allSatisfy { $0.attributes === shared })
+        #expect(rib.bestRoutes.allSatisfy { $0.attributes === shared })
         #expect(rib.attributeTable.references(to: shared) == 100_000)
 
         let withdrawal = rib.apply(BGPUpdate(withdrawn: prefixes), from: peer.address)
         #expect(withdrawal.changes.count == 100_000)
         #expect(rib.attributeTable.count == 0)
-        #expect(rib.best.isEmpty)
+        #expect(rib.prefixCount == 0)
     }
 
     @Test func anotherTablesSetIsNotCounted() {

@@ -66,3 +66,12 @@ import Testing
         }
     }
 }
+
+/// The sizes that full-table change lists multiply by a million.
+@Suite struct RouteLayoutTests {
+    @Test func aChangeOfBestRouteTakesSixtyFourBytes() {
+        #expect(MemoryLayout<BGPPrefix>.stride == 24)
+        #expect(MemoryLayout<BGPRoute>.stride == 64)
+        #expect(MemoryLayout<LocRIBChange>.stride == 64)
+    }
+}

@@ -56,7 +56,12 @@ import Testing
             var agent = try RudderProcess(arguments: arguments, output: scratch + "/rudder.log")
             defer { agent.kill(SIGKILL) }
 
-            try await bird.waitUntilEstablished(link.nodeIPv4)
+            do {
+                try await bird.waitUntilEstablished(link.nodeIPv4)
+            } catch {
+                Issue.record("the agent's log:\n\(agent.errors.suffix(4000))")
+                throw error
+            }
             try await bird.waitForRoutes(from: link.nodeIPv4, timeout: .seconds(60), "the node's pod CIDR") { routes in
                 routes.contains { $0.prefix == "10.244.1.0/24" && $0.nextHop == link.nodeIPv4 && $0.asPath == [64512] }
             }
