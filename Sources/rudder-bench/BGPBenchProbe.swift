@@ -37,12 +37,34 @@ enum BGPBenchProbe {
         return kibibytes * 1024
     }
 
+    /// The CPU time (user and system, every thread) process `pid` has used so far, in clock ticks
+    /// of 10 ms.
+    static func cpuTime(pid: Int32) throws -> Duration {
+        let path = "/proc/\(pid)/stat"
+        let stat = try String(contentsOfFile: path, encoding: .utf8)
+        // Fields after the command name, which may hold spaces: state is the 3rd field, utime the 14th.
+        guard let close = stat.lastIndex(of: ")") else { throw Failure(description: "\(path): no command name") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else {
+            throw Failure(description: "\(path): unexpected \"\(stat)\"")
+        }
+        return .milliseconds((user + system) * 1000 / sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// The routes protocol `name` imported, from `birdc show protocols all NAME` ("Routes: N imported").
     ///
     /// This is a counter BIRD keeps, so asking is cheap even with a million routes (unlike `show
     /// route count`, which walks the table); and any request wakes an idle BIRD sender.
     static func birdImported(socket: String, protocolName name: String) throws -> Int {
-        let output = try Shell.check("birdc", ["-s", socket, "show", "protocols", "all", name])
+        try birdImported(output: Shell.check("birdc", ["-s", socket, "show", "protocols", "all", name]), name: name)
+    }
+
+    /// The same, over an open control connection.
+    static func birdImported(_ connection: BirdControlConnection, protocolName name: String) throws -> Int {
+        try birdImported(output: connection.command("show protocols all \(name)").joined(separator: "\n"), name: name)
+    }
+
+    private static func birdImported(output: String, name: String) throws -> Int {
         guard let line = output.split(separator: "\n").first(where: { $0.contains("Routes:") }) else { return 0 }
         let fields = line.split(separator: " ")
         guard let index = fields.firstIndex(of: "imported,"), index > 0, let count = Int(fields[index - 1]) else {

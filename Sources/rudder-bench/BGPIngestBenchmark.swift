@@ -24,6 +24,8 @@ struct BGPIngestBenchmark: AsyncParsableCommand {
         var sinceEstablished: Duration?
         /// VmHWM of the receiver process.
         var peakRSS: Int
+        /// The receiver's CPU time (user and system) by then, start-up included.
+        var cpu: Duration
     }
 
     func run() async throws {
@@ -65,7 +67,7 @@ struct BGPIngestBenchmark: AsyncParsableCommand {
             print(
                 "bgp-ingest: \(prefixes) prefixes from a BIRD 2 sender, runs: \(runs) (medians; time from the "
                     + "receiver's start until it holds every prefix, and from the sender's session first seen "
-                    + "Established; peak RSS = VmHWM of the receiver process)")
+                    + "Established; peak RSS = VmHWM of the receiver process; CPU = its user and system time)")
             print("reference (bird 2): \(Self.summary(bird))")
             if !gobgp.isEmpty { print("gobgpd: \(Self.summary(gobgp))") }
             print("rudder (BGPSpeaker in a child process, counted at its best-route stream): \(Self.summary(rudder))")
@@ -74,6 +76,9 @@ struct BGPIngestBenchmark: AsyncParsableCommand {
             print("rss ratio (rudder ÷ bird): \(String(format: "%.3f", rudderRSS / birdRSS))")
             let birdTime = BGPBenchProbe.seconds(GuestBenchmark.median(bird.map(\.time)))
             let rudderTime = BGPBenchProbe.seconds(GuestBenchmark.median(rudder.map(\.time)))
+            let birdCPU = BGPBenchProbe.seconds(GuestBenchmark.median(bird.map(\.cpu)))
+            let rudderCPU = BGPBenchProbe.seconds(GuestBenchmark.median(rudder.map(\.cpu)))
+            print("cpu ratio (rudder ÷ bird): \(String(format: "%.3f", rudderCPU / birdCPU))")
             print("ratio: \(String(format: "%.3f", rudderTime / birdTime))")
         }
     }
@@ -85,11 +90,12 @@ struct BGPIngestBenchmark: AsyncParsableCommand {
             + (established.isEmpty
                 ? "" : " (\(GuestBenchmark.format(GuestBenchmark.median(established))) after Established)")
             + ", peak RSS \(BGPBenchProbe.format(bytes: GuestBenchmark.median(measurements.map(\.peakRSS))))"
+            + ", CPU \(GuestBenchmark.format(GuestBenchmark.median(measurements.map(\.cpu))))"
     }
 
     private static func describe(_ measurement: Measurement) -> String {
         GuestBenchmark.format(measurement.time)
             + (measurement.sinceEstablished.map { " (\(GuestBenchmark.format($0)) after Established)" } ?? "")
-            + ", \(BGPBenchProbe.format(bytes: measurement.peakRSS))"
+            + ", \(BGPBenchProbe.format(bytes: measurement.peakRSS)), CPU \(GuestBenchmark.format(measurement.cpu))"
     }
 }

@@ -33,15 +33,16 @@ struct BGPIngestRun {
 
     /// Polls every `interval` until `done` holds. Each poll also asks the sender for its session
     /// (which wakes it: an idle BIRD 2.0 sender may hold its last UPDATE for seconds) and returns
-    /// when the session was first seen Established.
+    /// when the session was first seen Established. The sender is asked over one control
+    /// connection: a `birdc` process a poll made the polls 100 ms apart whatever the interval.
     private func poll(
         _ what: String, every interval: Duration, context: @escaping () -> String = { "" },
         until done: () throws -> Bool
     ) async throws -> ContinuousClock.Instant? {
         var established: ContinuousClock.Instant?
+        let control = try BirdControlConnection(socket: sender.controlSocket)
         try await BGPBenchProbe.until(what, timeout: timeout, every: interval, context: context) {
-            let state = try? Shell.check("birdc", ["-s", sender.controlSocket, "show", "protocols", "all", "peer0"])
-            let lines = state?.split(separator: "\n") ?? []
+            let lines = (try? control.command("show protocols all peer0")) ?? []
             if established == nil, lines.contains(where: { $0.contains("BGP state:") && $0.contains("Established") }) {
                 established = clock.now
             }
@@ -63,12 +64,13 @@ struct BGPIngestRun {
                 "--router-id", link.nodeIPv4,
             ])
         do {
-            let established = try await poll("Rudder's speaker holds \(prefixes) prefixes", every: .milliseconds(20)) {
+            let established = try await poll("Rudder's speaker holds \(prefixes) prefixes", every: .milliseconds(5)) {
                 if child.line(startingWith: "received") != nil { return true }
                 guard child.isRunning else { throw BGPBenchProbe.Failure(description: "the Rudder child exited") }
                 return false
             }
             let peak = try BGPBenchProbe.peakRSS(pid: child.pid)
+            let cpu = try BGPBenchProbe.cpuTime(pid: child.pid)
             guard let (line, end) = child.line(startingWith: "received") else {
                 throw BGPBenchProbe.Failure(description: "no line from the Rudder child")
             }
@@ -82,14 +84,15 @@ struct BGPIngestRun {
                     description: "Rudder child: \"\(line)\", \"\(accepted)\", expected \(prefixes) of each")
             }
             await child.stop()
-            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak)
+            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak, cpu: cpu)
         } catch {
             child.kill()
             throw error
         }
     }
 
-    /// `bird` as the receiver, counted by its `Routes: N imported`, polled every 20 ms.
+    /// `bird` as the receiver, counted by its `Routes: N imported`, polled every 5 ms over a
+    /// control connection opened as soon as its socket answers.
     func bird(run: Int) async throws -> BGPIngestBenchmark.Measurement {
         let link = lab.links[0]
         let directory = try lab.makeRuntimeDirectory("receiver-bird-\(run)")
@@ -115,16 +118,20 @@ struct BGPIngestRun {
             arguments: ["-f", "-c", configFile, "-s", socket, "-P", directory + "/bird.pid"],
             logFile: directory + "/bird.log")
         do {
+            var control: BirdControlConnection?
             let established = try await poll(
-                "bird holds \(prefixes) prefixes", every: .milliseconds(20), context: { "\n" + daemon.logTail() }
+                "bird holds \(prefixes) prefixes", every: .milliseconds(5), context: { "\n" + daemon.logTail() }
             ) {
                 guard daemon.isRunning else { throw BGPBenchProbe.Failure(description: "bird exited") }
-                return (try? BGPBenchProbe.birdImported(socket: socket, protocolName: "peer0")) == prefixes
+                if control == nil { control = try? BirdControlConnection(socket: socket) }
+                guard let control else { return false }
+                return (try? BGPBenchProbe.birdImported(control, protocolName: "peer0")) == prefixes
             }
             let end = clock.now
             let peak = try BGPBenchProbe.peakRSS(pid: daemon.pid)
+            let cpu = try BGPBenchProbe.cpuTime(pid: daemon.pid)
             await daemon.stop()
-            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak)
+            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak, cpu: cpu)
         } catch {
             daemon.kill()
             throw error
@@ -171,8 +178,9 @@ struct BGPIngestRun {
             }
             let end = clock.now
             let peak = try BGPBenchProbe.peakRSS(pid: daemon.pid)
+            let cpu = try BGPBenchProbe.cpuTime(pid: daemon.pid)
             await daemon.stop()
-            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak)
+            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak, cpu: cpu)
         } catch {
             daemon.kill()
             throw error
