@@ -58,7 +58,7 @@ extension AgentControllers {
             for await batch in speaker.bestRouteChanges {
                 guard let routes else { continue }
                 let changes = batch.compactMap { change -> (prefix: IPPrefix, route: PodRoute?)? in
-                    guard let prefix = try? IPPrefix(parsing: "\(change.prefix)") else { return nil }
+                    guard let prefix = IPPrefix(change.prefix) else { return nil }
                     switch change {
                     case .bestChanged(let best):
                         return (prefix, BGPNodePlan.kernelRoute(for: best, configuration: settings))

@@ -252,7 +252,7 @@ public struct BGPNodePlan: Equatable, Sendable {
         for route: BGPRoute, configuration: RudderConfiguration.BGP
     ) -> PodRoute? {
         guard route.source.kind != .local, let nextHop = route.attributes.nextHop,
-            let address = IPAddress("\(nextHop)"), let prefix = try? IPPrefix(parsing: "\(route.prefix)")
+            let address = IPAddress(nextHop), let prefix = IPPrefix(route.prefix)
         else { return nil }
         if route.prefix.length == 0 && !configuration.importDefaultRoute { return nil }
         let hostLength = route.prefix.address.family == .ipv4 ? 32 : 128
