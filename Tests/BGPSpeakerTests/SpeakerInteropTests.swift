@@ -121,6 +121,62 @@ import Testing
         }
     }
 
+    /// BIRD as an old 2-octet speaker (`enable as4 off`, RFC 6793): it offers no 4-octet AS
+    /// capability, so the session carries AS numbers in two octets both ways. (A 4-octet node AS
+    /// cannot be tried this way: BIRD then still reads the AS from Rudder's capability and refuses
+    /// it against the AS_TRANS it must be configured with; the AS_TRANS and AS4_PATH encoding is
+    /// covered by the codec tests and the fuzzer.)
+    @Test(arguments: [UInt32(65020)])
+    func birdWithoutTheFourOctetCapability(nodeAS: UInt32) async throws {
+        try await withBGPPeerLab(nodes: 1) { lab in
+            let link = lab.links[0]
+            let router = try await BirdRouter.start(
+                in: lab, namespace: lab.router,
+                configuration: BGPPeerLabRouterConfiguration(
+                    localAS: 65010, routerID: link.routerIPv4,
+                    // An old speaker knows a 4-octet neighbor as AS_TRANS, and BIRD takes no other.
+                    neighbors: [
+                        .init(address: link.nodeIPv4, remoteAS: nodeAS > 65535 ? 23456 : nodeAS, fourOctetAS: false)
+                    ],
+                    originatedRoutes: [BGPPeerLabOriginatedRoute("10.30.0.0/24")]))
+            let loop = try await NamespacedEventLoop.make(in: lab.nodes[0])
+            let speaker: BGPSpeaker
+            do {
+                speaker = try nodeSpeaker(
+                    lab, loop: loop, localAS: nodeAS,
+                    peers: [SpeakerFixtures.peer(BGPAddress(link.routerIPv4)!, remoteAS: 65010)])
+            } catch {
+                await loop.shutdown()
+                throw error
+            }
+            do {
+                try await speaker.originate([BGPPrefix("10.20.0.0/24")!: PathAttributes()])
+                try await speaker.start()
+                do {
+                    try await router.waitUntilEstablished(link.nodeIPv4)
+                } catch {
+                    Issue.record("BIRD's log:\n\(router.logTail())")
+                    throw error
+                }
+                let wanted: Set = [BGPPeerLabRoute(prefix: "10.20.0.0/24", nextHop: link.nodeIPv4, asPath: [nodeAS])]
+                let routes = try await router.waitForRoutes(from: link.nodeIPv4, "\(wanted)") { Set($0) == wanted }
+                #expect(Set(routes) == wanted)
+                try await eventually("BIRD's route is in Rudder's Loc-RIB") {
+                    try await speaker.routes().contains { $0.prefix == BGPPrefix("10.30.0.0/24")! }
+                }
+                let learned = try #require(try await speaker.routes().first { $0.prefix == BGPPrefix("10.30.0.0/24")! })
+                #expect(learned.attributes.attributes.asPath == ASPath(sequence: [65010]))
+                #expect(learned.source.autonomousSystem == 65010)
+            } catch {
+                try? await speaker.stop()
+                await loop.shutdown()
+                throw error
+            }
+            try await speaker.stop()
+            await loop.shutdown()
+        }
+    }
+
     @Test func birdWithTheShippedTorConf() async throws {
         try await withBGPPeerLab(nodes: 1) { lab in
             let link = lab.links[0]

@@ -13,13 +13,19 @@ public struct BGPPeerLabRouterConfiguration: Sendable {
         public var password: String?
         /// Whether to wait for the neighbor to connect instead of connecting.
         public var passive: Bool
+        /// Whether the router offers the 4-octet AS capability (RFC 6793); without it the router
+        /// is an "old" 2-octet speaker. Only the BIRD lab router can turn it off.
+        public var fourOctetAS: Bool
 
         /// A neighbor.
-        public init(address: String, remoteAS: UInt32, password: String? = nil, passive: Bool = false) {
+        public init(
+            address: String, remoteAS: UInt32, password: String? = nil, passive: Bool = false, fourOctetAS: Bool = true
+        ) {
             self.address = address
             self.remoteAS = remoteAS
             self.password = password
             self.passive = passive
+            self.fourOctetAS = fourOctetAS
         }
 
         /// Whether the session runs over IPv6.

@@ -38,6 +38,7 @@ public enum BirdRouterConfigFile {
             ]
             if let password = neighbor.password { body.append("password \"\(password)\";") }
             if neighbor.passive { body.append("passive on;") }
+            if !neighbor.fourOctetAS { body.append("enable as4 off;") }
             body.append(channel(family))
             lines.append("protocol bgp peer\(index) {\n    " + body.joined(separator: "\n    ") + "\n}")
         }

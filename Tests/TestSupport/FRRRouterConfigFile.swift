@@ -16,6 +16,7 @@ public enum FRRRouterConfigFile {
             " no bgp default ipv4-unicast",
         ]
         for neighbor in configuration.neighbors {
+            precondition(neighbor.fourOctetAS, "the FRR lab router cannot turn the 4-octet AS capability off")
             lines.append(" neighbor \(neighbor.address) remote-as \(neighbor.remoteAS)")
             if let password = neighbor.password { lines.append(" neighbor \(neighbor.address) password \(password)") }
             // Short retry: a lab session should come up (or retry after a refused MD5 SYN) in seconds.

@@ -16,6 +16,7 @@ public enum GoBGPRouterConfigFile {
                 "  local-address-list = [\(configuration.listenAddresses.map(quoted).joined(separator: ", "))]")
         }
         for neighbor in configuration.neighbors {
+            precondition(neighbor.fourOctetAS, "the GoBGP lab router cannot turn the 4-octet AS capability off")
             lines += [
                 "", "[[neighbors]]", "  [neighbors.config]",
                 "    neighbor-address = \(quoted(neighbor.address))",
