@@ -104,4 +104,98 @@ import Testing
             #expect(agent.errors.contains("restarted=true"), "the restarted agent knows it restarted")
         }
     }
+
+    /// Service VIPs over BGP, in a User-Mode Linux guest (the service proxy needs IPVS): the agent
+    /// advertises a Service's ClusterIP and external IP to a BIRD ToR; with
+    /// `externalTrafficPolicy: Local` only while this node has a ready endpoint, so BIRD sees them
+    /// withdrawn when the endpoint moves to another node and back when it returns. A Service with
+    /// the Cluster policy stays advertised throughout.
+    @Test(
+        .enabled(
+            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
+            "User-Mode Linux needs root and the user-mode-linux package"))
+    func serviceVIPsAreAdvertisedWhileALocalServiceHasALocalEndpoint() async throws {
+        guard UserModeLinux.isGuest else {
+            let result = try await UserModeLinux.runTestInGuest(
+                "AgentBGPTests/serviceVIPsAreAdvertisedWhileALocalServiceHasALocalEndpoint",
+                modules: ["ip_vs", "ip_vs_rr", "veth", "dummy"], timeout: .seconds(300))
+            #expect(result.passed, "\(TrafficLab.explain(result))")
+            return
+        }
+        try Shell.check("ip", ["link", "set", "lo", "up"])
+        try await withBGPPeerLab(nodes: 1) { lab in
+            let link = lab.links[0]
+            let node = lab.nodes[0]
+            let bird = try await BirdRouter.start(
+                in: lab, namespace: lab.router,
+                configuration: BGPPeerLabRouterConfiguration(
+                    localAS: 65000, routerID: link.routerIPv4,
+                    neighbors: [.init(address: link.nodeIPv4, remoteAS: 64512)]))
+            let scratch = try lab.makeRuntimeDirectory("agent")
+            let server = TestAPIServer(directory: scratch + "/apiserver", bookmarkInterval: 1, stateFile: false)
+            try server.start()
+            defer { server.stop() }
+            try server.writeKubeconfig(to: scratch + "/kubeconfig", user: .tokenFile)
+            let local = TestAPIServer.serviceJSON(
+                name: "local", clusterIP: "10.96.0.10",
+                ports: [.init(name: "http", port: 80, targetPort: "8080", nodePort: 30080)], type: "NodePort",
+                externalIPs: ["192.0.2.10"], externalTrafficPolicy: "Local")
+            let cluster = TestAPIServer.serviceJSON(
+                name: "cluster", clusterIP: "10.96.0.20",
+                ports: [.init(name: "http", port: 80, targetPort: "8080")])
+            func slice(_ service: String, on nodeName: String) -> String {
+                TestAPIServer.endpointSliceJSON(
+                    name: service + "-1", service: service, addresses: ["10.244.2.5"], port: 8080, nodeName: nodeName)
+            }
+            try server.load([
+                TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.1.0/24", internalIP: link.nodeIPv4),
+                TestAPIServer.nodeJSON(name: "node-b", podCIDR: "10.244.2.0/24", internalIP: "10.255.9.9"),
+                local, cluster, slice("local", on: "node-a"), slice("cluster", on: "node-b"),
+            ])
+            let configuration = scratch + "/rudder.yaml"
+            try """
+            nodeName: node-a
+            controlSocket: \(scratch)/control.sock
+            kubernetes:
+              kubeconfig: \(scratch)/kubeconfig
+            serviceProxy:
+              masquerade: false
+              ownershipRecord: \(scratch)/ipvs-services
+            metrics:
+              containers: false
+            bgp:
+              enabled: true
+              nodeMesh: false
+              advertiseClusterIPs: true
+              advertiseExternalIPs: true
+              peers:
+                - address: \(link.routerIPv4)
+                  remoteAS: 65000
+            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+            let agent = try RudderProcess(
+                arguments: [
+                    "run", "--config", configuration, "--namespace", node.name, "--http-port",
+                    "\(Int.random(in: 30_000...39_999))",
+                ], output: scratch + "/rudder.log")
+            defer { agent.kill(SIGKILL) }
+            func advertised(_ prefixes: Set<String>, _ what: String) async throws {
+                do {
+                    try await bird.waitForRoutes(from: link.nodeIPv4, timeout: .seconds(90), what) { routes in
+                        Set(routes.map(\.prefix)) == prefixes
+                    }
+                } catch {
+                    Issue.record("the agent's log:\n\(agent.errors.suffix(4000))")
+                    throw error
+                }
+            }
+            let podCIDR = "10.244.1.0/24"
+            try await advertised(
+                [podCIDR, "10.96.0.10/32", "192.0.2.10/32", "10.96.0.20/32"], "both Services' VIPs and the pod CIDR")
+            try server.put(slice("local", on: "node-b"))
+            try await advertised([podCIDR, "10.96.0.20/32"], "the Local Service's VIPs withdrawn")
+            try server.put(slice("local", on: "node-a"))
+            try await advertised(
+                [podCIDR, "10.96.0.10/32", "192.0.2.10/32", "10.96.0.20/32"], "the Local Service's VIPs back")
+        }
+    }
 }

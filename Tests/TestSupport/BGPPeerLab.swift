@@ -21,7 +21,9 @@ public final class BGPPeerLab: Sendable {
 
     /// Creates the router namespace and `nodeCount` node namespaces, linked and addressed.
     public init(nodes nodeCount: Int = 1) throws {
-        var template = Array("/tmp/rudder-bgplab-XXXXXX".utf8CString)
+        // In a User-Mode Linux guest /tmp is the host's, through hostfs, which takes no sockets;
+        // the guest's /run is its own tmpfs.
+        var template = Array("\(UserModeLinux.isGuest ? "/run" : "/tmp")/rudder-bgplab-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw BGPPeerLabError("BGP peer lab", "mkdtemp: \(String(cString: strerror(errno)))")
         }
