@@ -50,6 +50,27 @@ import Testing
         #expect(table[BGPPrefix("0.0.0.0/0")!] == 5, "a table emptied by updateAll takes prefixes again")
     }
 
+    /// Shards are picked by /16 block, so every prefix inside one /16 shares a shard: all 131,071
+    /// prefixes of 10.1.0.0/16, from the /16 to its /32s, must still be found and withdrawn.
+    @Test func everyPrefixOfOneSixteenFillsOneShardAndStaysReachable() throws {
+        var table = PrefixTable()
+        var prefixes: [BGPPrefix] = []
+        for length in 16...32 {
+            let step = UInt32(1) << UInt32(32 - length)
+            for index in 0..<(UInt32(1) << UInt32(length - 16)) {
+                prefixes.append(
+                    try #require(BGPPrefix(address: BGPAddress(ipv4: 0x0a01_0000 + index * step), length: length)))
+            }
+        }
+        #expect(prefixes.count == 131_071)
+        for (index, prefix) in prefixes.enumerated() { table[prefix] = UInt64(index) }
+        #expect(table.count == prefixes.count)
+        #expect(prefixes.indices.allSatisfy { table[prefixes[$0]] == UInt64($0) })
+        for prefix in prefixes where prefix.length > 24 { table[prefix] = nil }
+        #expect(table.count == 511)
+        #expect(prefixes.indices.allSatisfy { table[prefixes[$0]] == (prefixes[$0].length > 24 ? nil : UInt64($0)) })
+    }
+
     @Test func theExtremeLengthsAreDistinctKeys() {
         var table = PrefixTable()
         let prefixes = ["0.0.0.0/0", "0.0.0.0/1", "255.255.255.255/32", "255.255.255.254/31", "::/0", "::/128"]
