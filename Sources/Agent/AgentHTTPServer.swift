@@ -91,15 +91,7 @@ public final class AgentHTTPServer: ServiceLifecycle.Service, Sendable {
             .bind(host: host, port: port).get()
         bound.withLockedValue { $0 = channel.localAddress?.port }
         logger.info("HTTP endpoints listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        try await withGracefulShutdownHandler {
-            try await withTaskCancellationHandler {
-                try await channel.closeFuture.get()
-            } onCancel: {
-                channel.close(promise: nil)
-            }
-        } onGracefulShutdown: {
-            channel.close(promise: nil)
-        }
+        try await channel.serveUntilShutdown()
     }
 }
 

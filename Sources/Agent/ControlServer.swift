@@ -67,15 +67,7 @@ public final class ControlServer: ServiceLifecycle.Service, Sendable {
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
         chmod(path, 0o600)
         logger.info("control socket listening", metadata: ["path": "\(path)"])
-        try await withGracefulShutdownHandler {
-            try await withTaskCancellationHandler {
-                try await channel.closeFuture.get()
-            } onCancel: {
-                channel.close(promise: nil)
-            }
-        } onGracefulShutdown: {
-            channel.close(promise: nil)
-        }
+        try await channel.serveUntilShutdown()
         unlink(path)
     }
 }
