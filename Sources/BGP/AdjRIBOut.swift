@@ -201,6 +201,9 @@ public struct AdjRIBOut: Sendable {
         var exports: [ExportKey: Int?] = [:]
         /// The last of them, which most routes of a batch share.
         var lastExport: (key: ExportKey, slot: Int?)?
+        /// With rules, the last attributes interned and their slot (referenced until `finish`):
+        /// neighbouring routes mostly export alike, and comparing spares hashing them again.
+        var lastInterned: (exported: AttributeSet.Exported, slot: Int)?
     }
 
     private struct ExportKey: Hashable {
@@ -232,7 +235,19 @@ public struct AdjRIBOut: Sendable {
     /// The slot of the attribute set the peer gets for a route, with a reference taken for it;
     /// nil when the route is not exported.
     private mutating func exportedSlot(_ route: BGPRoute, in batch: inout Batch) -> Int? {
-        guard exportPolicy.rules.isEmpty else { return intern(try? export(route).get()) }
+        guard exportPolicy.rules.isEmpty else {
+            guard let exported = try? export(route).get() else { return nil }
+            if let last = batch.lastInterned, last.exported == exported {
+                attributeTable.retain(slot: last.slot)
+                return last.slot
+            }
+            let slot = attributeTable.intern(exported.attributes, multiprotocolNextHop: exported.multiprotocolNextHop)
+                .slot
+            attributeTable.retain(slot: slot)
+            if let replaced = batch.lastInterned { attributeTable.release(slot: replaced.slot) }
+            batch.lastInterned = (exported, slot)
+            return slot
+        }
         let key = ExportKey(
             attributes: ObjectIdentifier(route.attributes), source: route.source, family: route.prefix.family)
         let known: Int??
@@ -264,6 +279,7 @@ public struct AdjRIBOut: Sendable {
             BGPUpdatePacker.withdrawals(batch.withdrawals.sorted(), context: codecContext)
             + announcements(batch.announcements)
         for case let slot? in batch.exports.values { attributeTable.release(slot: slot) }
+        if let last = batch.lastInterned { attributeTable.release(slot: last.slot) }
         return updates
     }
 

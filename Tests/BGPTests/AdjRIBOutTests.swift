@@ -110,6 +110,37 @@ import Testing
         }
     }
 
+    /// With a policy that has rules the export is worked out per route; routes that export alike
+    /// share one set, those the policy refuses are not sent, and withdrawing everything leaves no
+    /// set behind.
+    @Test func routesThroughAPolicyWithRulesShareTheirSetAndLeaveNothingBehind() {
+        let policy = BGPPolicy(
+            name: "to-tor",
+            rules: [
+                BGPPolicyRule(
+                    prefixes: [BGPPrefixPattern("10.0.0.0/8+")!],
+                    actions: [.addCommunity(BGPCommunity(asn: 65000, value: 7))], decision: .accept)
+            ], acceptsByDefault: false)
+        var out = Self.out(to: R.external("10.0.0.9", as: 65009), policy: policy)
+        let source = R.external("10.0.0.2")
+        var table = AttributeTable()
+        let set = table.intern(R.attributes())
+        let kept = (0..<500).map { BGPPrefix(address: BGPAddress(ipv4: 0x0a00_0000 + UInt32($0) << 8), length: 24)! }
+        let refused = (0..<500).map {
+            BGPPrefix(address: BGPAddress(ipv4: 0xc0a8_0000 + UInt32($0) << 8), length: 24)!
+        }
+        let updates = out.apply(
+            (kept + refused).map { .bestChanged(BGPRoute(prefix: $0, source: source, attributes: set)) })
+        #expect(Set(updates.flatMap(\.announced)) == Set(kept))
+        #expect(out.advertisedCount == 500)
+        #expect(out.attributeTable.count == 1)
+        #expect(out.advertised.allSatisfy { $0.attributes.communities == [BGPCommunity(asn: 65000, value: 7)] })
+        let withdrawals = out.apply((kept + refused).map { .withdrawn($0) })
+        #expect(Set(withdrawals.flatMap(\.withdrawn)) == Set(kept))
+        #expect(out.advertisedCount == 0)
+        #expect(out.attributeTable.count == 0)
+    }
+
     @Test func rfc8212DefaultExportsNothingToAnExternalPeer() {
         let policy = BGPPolicy.effective(nil, direction: .export, peer: "10.0.0.9 (AS 65009)", external: true)
         let out = Self.out(to: R.external("10.0.0.9", as: 65009), policy: policy)
