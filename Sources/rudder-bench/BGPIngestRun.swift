@@ -112,29 +112,14 @@ struct BGPIngestRun {
 
             """
         try configuration.write(toFile: configFile, atomically: true, encoding: .utf8)
-        let start = clock.now
-        let daemon = try lab.startDaemon(
-            "bird", in: lab.nodes[0], executable: "bird",
-            arguments: ["-f", "-c", configFile, "-s", socket, "-P", directory + "/bird.pid"],
-            logFile: directory + "/bird.log")
-        do {
-            var control: BirdControlConnection?
-            let established = try await poll(
-                "bird holds \(prefixes) prefixes", every: .milliseconds(5), context: { "\n" + daemon.logTail() }
-            ) {
-                guard daemon.isRunning else { throw BGPBenchProbe.Failure(description: "bird exited") }
-                if control == nil { control = try? BirdControlConnection(socket: socket) }
-                guard let control else { return false }
-                return (try? BGPBenchProbe.birdImported(control, protocolName: "peer0")) == prefixes
-            }
-            let end = clock.now
-            let peak = try BGPBenchProbe.peakRSS(pid: daemon.pid)
-            let cpu = try BGPBenchProbe.cpuTime(pid: daemon.pid)
-            await daemon.stop()
-            return .init(time: end - start, sinceEstablished: Self.since(established, end), peakRSS: peak, cpu: cpu)
-        } catch {
-            daemon.kill()
-            throw error
+        var control: BirdControlConnection?
+        return try await measure(
+            "bird", arguments: ["-f", "-c", configFile, "-s", socket, "-P", directory + "/bird.pid"],
+            logFile: directory + "/bird.log", every: .milliseconds(5)
+        ) {
+            if control == nil { control = try? BirdControlConnection(socket: socket) }
+            guard let control else { return false }
+            return (try? BGPBenchProbe.birdImported(control, protocolName: "peer0")) == prefixes
         }
     }
 
@@ -164,17 +149,30 @@ struct BGPIngestRun {
 
             """
         try configuration.write(toFile: configFile, atomically: true, encoding: .utf8)
+        return try await measure(
+            "gobgpd",
+            arguments: ["-f", configFile, "--api-hosts", "unix://" + socket, "--pprof-disable", "--log-plain"],
+            logFile: directory + "/gobgpd.log", every: .milliseconds(200)
+        ) {
+            (try? BGPBenchProbe.gobgpDestinations(target: "unix://" + socket)) == prefixes
+        }
+    }
+
+    /// Starts `executable` in the node namespace as the receiver, polls every `interval` until
+    /// `holdsAll` says it holds every prefix, then reads its peak RSS and CPU time and stops it.
+    private func measure(
+        _ executable: String, arguments: [String], logFile: String, every interval: Duration,
+        holdsAll: () throws -> Bool
+    ) async throws -> BGPIngestBenchmark.Measurement {
         let start = clock.now
         let daemon = try lab.startDaemon(
-            "gobgpd", in: lab.nodes[0], executable: "gobgpd",
-            arguments: ["-f", configFile, "--api-hosts", "unix://" + socket, "--pprof-disable", "--log-plain"],
-            logFile: directory + "/gobgpd.log")
+            executable, in: lab.nodes[0], executable: executable, arguments: arguments, logFile: logFile)
         do {
             let established = try await poll(
-                "gobgpd holds \(prefixes) prefixes", every: .milliseconds(200), context: { "\n" + daemon.logTail() }
+                "\(executable) holds \(prefixes) prefixes", every: interval, context: { "\n" + daemon.logTail() }
             ) {
-                guard daemon.isRunning else { throw BGPBenchProbe.Failure(description: "gobgpd exited") }
-                return (try? BGPBenchProbe.gobgpDestinations(target: "unix://" + socket)) == prefixes
+                guard daemon.isRunning else { throw BGPBenchProbe.Failure(description: "\(executable) exited") }
+                return try holdsAll()
             }
             let end = clock.now
             let peak = try BGPBenchProbe.peakRSS(pid: daemon.pid)

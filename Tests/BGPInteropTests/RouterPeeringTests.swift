@@ -29,20 +29,14 @@ struct RouterPeeringTests {
             ]
             let bird = try await BirdRouter.start(
                 in: lab, namespace: lab.router,
-                configuration: BGPPeerLabRouterConfiguration(
-                    localAS: routerAS, routerID: link.routerIPv4,
-                    neighbors: [
-                        .init(address: link.nodeIPv4, remoteAS: nodeAS),
-                        .init(address: link.nodeIPv6, remoteAS: nodeAS),
-                    ], originatedRoutes: routerRoutes))
+                configuration: Self.dualStack(
+                    localAS: routerAS, routerID: link.routerIPv4, peer: (link.nodeIPv4, link.nodeIPv6),
+                    remoteAS: nodeAS, routes: routerRoutes))
             let gobgp = try await GoBGPRouter.start(
                 in: lab, namespace: lab.nodes[0],
-                configuration: BGPPeerLabRouterConfiguration(
-                    localAS: nodeAS, routerID: link.nodeIPv4,
-                    neighbors: [
-                        .init(address: link.routerIPv4, remoteAS: routerAS),
-                        .init(address: link.routerIPv6, remoteAS: routerAS),
-                    ], originatedRoutes: nodeRoutes))
+                configuration: Self.dualStack(
+                    localAS: nodeAS, routerID: link.nodeIPv4, peer: (link.routerIPv4, link.routerIPv6),
+                    remoteAS: routerAS, routes: nodeRoutes))
             for (router, neighbor) in [
                 (bird as any BGPPeerLabRouter, link.nodeIPv4), (bird, link.nodeIPv6), (gobgp, link.routerIPv4),
                 (gobgp, link.routerIPv6),
@@ -50,16 +44,9 @@ struct RouterPeeringTests {
                 try await router.waitUntilEstablished(neighbor)
             }
             try await expectRoutes(
-                at: bird, from: link.nodeIPv4, nodeRoutes.filter { !$0.isIPv6 }, nextHop: link.nodeIPv4,
-                asPath: [nodeAS])
+                at: bird, from: (link.nodeIPv4, link.nodeIPv6), nodeRoutes, asPath: [nodeAS])
             try await expectRoutes(
-                at: bird, from: link.nodeIPv6, nodeRoutes.filter(\.isIPv6), nextHop: link.nodeIPv6, asPath: [nodeAS])
-            try await expectRoutes(
-                at: gobgp, from: link.routerIPv4, routerRoutes.filter { !$0.isIPv6 }, nextHop: link.routerIPv4,
-                asPath: [routerAS])
-            try await expectRoutes(
-                at: gobgp, from: link.routerIPv6, routerRoutes.filter(\.isIPv6), nextHop: link.routerIPv6,
-                asPath: [routerAS])
+                at: gobgp, from: (link.routerIPv4, link.routerIPv6), routerRoutes, asPath: [routerAS])
         }
     }
 
@@ -81,35 +68,20 @@ struct RouterPeeringTests {
             ]
             let frr = try await FRRRouter.start(
                 in: lab, namespace: lab.router,
-                configuration: BGPPeerLabRouterConfiguration(
-                    localAS: routerAS, routerID: link.routerIPv4,
-                    neighbors: [
-                        .init(address: link.nodeIPv4, remoteAS: nodeAS),
-                        .init(address: link.nodeIPv6, remoteAS: nodeAS),
-                    ], originatedRoutes: routerRoutes))
+                configuration: Self.dualStack(
+                    localAS: routerAS, routerID: link.routerIPv4, peer: (link.nodeIPv4, link.nodeIPv6),
+                    remoteAS: nodeAS, routes: routerRoutes))
             let bird = try await BirdRouter.start(
                 in: lab, namespace: lab.nodes[0],
-                configuration: BGPPeerLabRouterConfiguration(
-                    localAS: nodeAS, routerID: link.nodeIPv4,
-                    neighbors: [
-                        .init(address: link.routerIPv4, remoteAS: routerAS),
-                        .init(address: link.routerIPv6, remoteAS: routerAS),
-                    ], originatedRoutes: nodeRoutes))
+                configuration: Self.dualStack(
+                    localAS: nodeAS, routerID: link.nodeIPv4, peer: (link.routerIPv4, link.routerIPv6),
+                    remoteAS: routerAS, routes: nodeRoutes))
             try await frr.waitUntilEstablished(link.nodeIPv4)
             try await frr.waitUntilEstablished(link.nodeIPv6)
             try await bird.waitUntilEstablished(link.routerIPv4)
             try await bird.waitUntilEstablished(link.routerIPv6)
-            try await expectRoutes(
-                at: frr, from: link.nodeIPv4, nodeRoutes.filter { !$0.isIPv6 }, nextHop: link.nodeIPv4, asPath: [nodeAS]
-            )
-            try await expectRoutes(
-                at: frr, from: link.nodeIPv6, nodeRoutes.filter(\.isIPv6), nextHop: link.nodeIPv6, asPath: [nodeAS])
-            try await expectRoutes(
-                at: bird, from: link.routerIPv4, routerRoutes.filter { !$0.isIPv6 }, nextHop: link.routerIPv4,
-                asPath: [routerAS])
-            try await expectRoutes(
-                at: bird, from: link.routerIPv6, routerRoutes.filter(\.isIPv6), nextHop: link.routerIPv6,
-                asPath: [routerAS])
+            try await expectRoutes(at: frr, from: (link.nodeIPv4, link.nodeIPv6), nodeRoutes, asPath: [nodeAS])
+            try await expectRoutes(at: bird, from: (link.routerIPv4, link.routerIPv6), routerRoutes, asPath: [routerAS])
 
             // Injecting and withdrawing while the sessions are up, in both directions.
             let added = BGPPeerLabOriginatedRoute("10.30.9.0/24", communities: [Community(65010, 9)])
@@ -169,6 +141,29 @@ struct RouterPeeringTests {
     }
 
     /// Waits until `router` holds exactly `expected` from `neighbor`, with the given next hop and AS path.
+    /// A router with one session per family to `peer` (its IPv4 and IPv6 address), both in `remoteAS`.
+    private static func dualStack(
+        localAS: UInt32, routerID: String, peer: (ipv4: String, ipv6: String), remoteAS: UInt32,
+        routes: [BGPPeerLabOriginatedRoute]
+    ) -> BGPPeerLabRouterConfiguration {
+        BGPPeerLabRouterConfiguration(
+            localAS: localAS, routerID: routerID,
+            neighbors: [.init(address: peer.ipv4, remoteAS: remoteAS), .init(address: peer.ipv6, remoteAS: remoteAS)],
+            originatedRoutes: routes)
+    }
+
+    /// `expected`'s IPv4 routes from the peer's IPv4 session and its IPv6 routes from its IPv6
+    /// session, each with the peer's address of that session as next hop.
+    private func expectRoutes(
+        at router: any BGPPeerLabRouter, from peer: (ipv4: String, ipv6: String),
+        _ expected: [BGPPeerLabOriginatedRoute], asPath: [UInt32]
+    ) async throws {
+        try await expectRoutes(
+            at: router, from: peer.ipv4, expected.filter { !$0.isIPv6 }, nextHop: peer.ipv4, asPath: asPath)
+        try await expectRoutes(
+            at: router, from: peer.ipv6, expected.filter(\.isIPv6), nextHop: peer.ipv6, asPath: asPath)
+    }
+
     private func expectRoutes(
         at router: any BGPPeerLabRouter, from neighbor: String, _ expected: [BGPPeerLabOriginatedRoute],
         nextHop: String, asPath: [UInt32]

@@ -26,18 +26,35 @@ import Testing
         ]
     }
 
-    /// A speaker on a loop in the lab's node namespace; the caller stops it and the loop.
-    private func nodeSpeaker(
-        _ lab: BGPPeerLab, loop: NamespacedEventLoop, localAS: UInt32, peers: [BGPSpeakerPeer]
-    ) throws -> BGPSpeaker {
+    /// Runs `body` with a speaker on a loop in the lab's node namespace, then stops the speaker and
+    /// the loop, also when `body` throws.
+    private func withNodeSpeaker(
+        _ lab: BGPPeerLab, localAS: UInt32, peers: [BGPSpeakerPeer], _ body: (BGPSpeaker) async throws -> Void
+    ) async throws {
         let link = lab.links[0]
         var logger = Logger(label: "rudder.bgp.interop")
         logger.logLevel = .info
-        return try BGPSpeaker(
-            configuration: BGPSpeakerConfiguration(
-                routerID: 0x0aff_0002, localAS: localAS,
-                listenAddresses: [BGPAddress(link.nodeIPv4)!, BGPAddress(link.nodeIPv6)!], peers: peers),
-            eventLoop: loop.loop, logger: logger)
+        let loop = try await NamespacedEventLoop.make(in: lab.nodes[0])
+        let speaker: BGPSpeaker
+        do {
+            speaker = try BGPSpeaker(
+                configuration: BGPSpeakerConfiguration(
+                    routerID: 0x0aff_0002, localAS: localAS,
+                    listenAddresses: [BGPAddress(link.nodeIPv4)!, BGPAddress(link.nodeIPv6)!], peers: peers),
+                eventLoop: loop.loop, logger: logger)
+        } catch {
+            await loop.shutdown()
+            throw error
+        }
+        do {
+            try await body(speaker)
+        } catch {
+            try? await speaker.stop()
+            await loop.shutdown()
+            throw error
+        }
+        try await speaker.stop()
+        await loop.shutdown()
     }
 
     @Test(arguments: cases) func routersAndRudderExchangeRoutes(_ test: Case) async throws {
@@ -59,20 +76,13 @@ import Testing
                 case .gobgp: try await GoBGPRouter.start(in: lab, namespace: lab.router, configuration: configuration)
                 case .frr: try await FRRRouter.start(in: lab, namespace: lab.router, configuration: configuration)
                 }
-            let loop = try await NamespacedEventLoop.make(in: lab.nodes[0])
-            let speaker: BGPSpeaker
-            do {
-                speaker = try nodeSpeaker(
-                    lab, loop: loop, localAS: test.nodeAS,
-                    peers: [
-                        SpeakerFixtures.peer(BGPAddress(link.routerIPv4)!, remoteAS: test.routerAS),
-                        SpeakerFixtures.peer(BGPAddress(link.routerIPv6)!, remoteAS: test.routerAS),
-                    ])
-            } catch {
-                await loop.shutdown()
-                throw error
-            }
-            do {
+            try await withNodeSpeaker(
+                lab, localAS: test.nodeAS,
+                peers: [
+                    SpeakerFixtures.peer(BGPAddress(link.routerIPv4)!, remoteAS: test.routerAS),
+                    SpeakerFixtures.peer(BGPAddress(link.routerIPv6)!, remoteAS: test.routerAS),
+                ]
+            ) { speaker in
                 try await speaker.originate([
                     BGPPrefix("10.20.0.0/24")!: PathAttributes(communities: [BGPCommunity(asn: 65020, value: 7)]),
                     BGPPrefix("fd00:20::/64")!: PathAttributes(
@@ -111,13 +121,7 @@ import Testing
                 let v6Route = try #require(routes.first { $0.prefix == BGPPrefix("fd00:30::/64")! })
                 #expect(v6Route.attributes.nextHop == BGPAddress(link.routerIPv6))
                 #expect(v6Route.attributes.attributes.communities == [BGPCommunity(asn: 65010, value: 6)])
-            } catch {
-                try? await speaker.stop()
-                await loop.shutdown()
-                throw error
             }
-            try await speaker.stop()
-            await loop.shutdown()
         }
     }
 
@@ -139,17 +143,10 @@ import Testing
                         .init(address: link.nodeIPv4, remoteAS: nodeAS > 65535 ? 23456 : nodeAS, fourOctetAS: false)
                     ],
                     originatedRoutes: [BGPPeerLabOriginatedRoute("10.30.0.0/24")]))
-            let loop = try await NamespacedEventLoop.make(in: lab.nodes[0])
-            let speaker: BGPSpeaker
-            do {
-                speaker = try nodeSpeaker(
-                    lab, loop: loop, localAS: nodeAS,
-                    peers: [SpeakerFixtures.peer(BGPAddress(link.routerIPv4)!, remoteAS: 65010)])
-            } catch {
-                await loop.shutdown()
-                throw error
-            }
-            do {
+            try await withNodeSpeaker(
+                lab, localAS: nodeAS,
+                peers: [SpeakerFixtures.peer(BGPAddress(link.routerIPv4)!, remoteAS: 65010)]
+            ) { speaker in
                 try await speaker.originate([BGPPrefix("10.20.0.0/24")!: PathAttributes()])
                 try await speaker.start()
                 do {
@@ -167,13 +164,7 @@ import Testing
                 let learned = try #require(try await speaker.routes().first { $0.prefix == BGPPrefix("10.30.0.0/24")! })
                 #expect(learned.attributes.attributes.asPath == ASPath(sequence: [65010]))
                 #expect(learned.source.autonomousSystem == 65010)
-            } catch {
-                try? await speaker.stop()
-                await loop.shutdown()
-                throw error
             }
-            try await speaker.stop()
-            await loop.shutdown()
         }
     }
 
@@ -197,20 +188,13 @@ import Testing
             try text.write(toFile: params, atomically: true, encoding: .utf8)
             let tor = try await BirdRouter.start(in: lab, namespace: lab.router, configFile: copy + "/tor.conf")
 
-            let loop = try await NamespacedEventLoop.make(in: lab.nodes[0])
-            let speaker: BGPSpeaker
-            do {
-                speaker = try nodeSpeaker(
-                    lab, loop: loop, localAS: 64512,
-                    peers: [
-                        SpeakerFixtures.peer(BGPAddress(link.routerIPv4)!, remoteAS: 65000, password: "lab-secret"),
-                        SpeakerFixtures.peer(BGPAddress(link.routerIPv6)!, remoteAS: 65000, password: "lab-secret"),
-                    ])
-            } catch {
-                await loop.shutdown()
-                throw error
-            }
-            do {
+            try await withNodeSpeaker(
+                lab, localAS: 64512,
+                peers: [
+                    SpeakerFixtures.peer(BGPAddress(link.routerIPv4)!, remoteAS: 65000, password: "lab-secret"),
+                    SpeakerFixtures.peer(BGPAddress(link.routerIPv6)!, remoteAS: 65000, password: "lab-secret"),
+                ]
+            ) { speaker in
                 try await speaker.originate([
                     BGPPrefix("10.244.0.0/24")!: PathAttributes(),  // pod CIDR: accepted
                     BGPPrefix("10.96.0.10/32")!: PathAttributes(),  // service VIP: accepted
@@ -227,13 +211,7 @@ import Testing
                 try await tor.waitForRoutes(from: link.nodeIPv6, "the IPv6 pod CIDR") {
                     $0.map(\.prefix) == [BGPPeerLabAddress.canonicalPrefix("fd00:10:244::/64")]
                 }
-            } catch {
-                try? await speaker.stop()
-                await loop.shutdown()
-                throw error
             }
-            try await speaker.stop()
-            await loop.shutdown()
         }
     }
 }

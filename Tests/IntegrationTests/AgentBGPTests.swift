@@ -24,34 +24,13 @@ import Testing
                     neighbors: [.init(address: link.nodeIPv4, remoteAS: 64512)],
                     originatedRoutes: [BGPPeerLabOriginatedRoute("192.168.100.0/24")]))
             let scratch = try lab.makeRuntimeDirectory("agent")
-            let server = TestAPIServer(directory: scratch + "/apiserver", bookmarkInterval: 1, stateFile: false)
-            try server.start()
+            let server = try Self.apiServer(
+                in: scratch,
+                objects: [TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.1.0/24", internalIP: link.nodeIPv4)])
             defer { server.stop() }
-            try server.writeKubeconfig(to: scratch + "/kubeconfig", user: .tokenFile)
-            try server.load([
-                TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.1.0/24", internalIP: link.nodeIPv4)
-            ])
             let port = Int.random(in: 30_000...39_999)
-            let configuration = scratch + "/rudder.yaml"
-            try """
-            nodeName: node-a
-            controlSocket: \(scratch)/control.sock
-            kubernetes:
-              kubeconfig: \(scratch)/kubeconfig
-            serviceProxy:
-              enabled: false
-              ownershipRecord: \(scratch)/state/ipvs-services
-            metrics:
-              containers: false
-            bgp:
-              enabled: true
-              nodeMesh: false
-              restartTime: 60s
-              peers:
-                - address: \(link.routerIPv4)
-                  remoteAS: 65000
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
-            try FileManager.default.createDirectory(atPath: scratch + "/state", withIntermediateDirectories: true)
+            let configuration = try Self.writeConfiguration(
+                in: scratch, tor: link.routerIPv4, serviceProxy: ["enabled: false"], bgp: ["restartTime: 60s"])
             let arguments = ["run", "--config", configuration, "--namespace", node.name, "--http-port", "\(port)"]
             var agent = try RudderProcess(arguments: arguments, output: scratch + "/rudder.log")
             defer { agent.kill(SIGKILL) }
@@ -132,10 +111,6 @@ import Testing
                     localAS: 65000, routerID: link.routerIPv4,
                     neighbors: [.init(address: link.nodeIPv4, remoteAS: 64512)]))
             let scratch = try lab.makeRuntimeDirectory("agent")
-            let server = TestAPIServer(directory: scratch + "/apiserver", bookmarkInterval: 1, stateFile: false)
-            try server.start()
-            defer { server.stop() }
-            try server.writeKubeconfig(to: scratch + "/kubeconfig", user: .tokenFile)
             let local = TestAPIServer.serviceJSON(
                 name: "local", clusterIP: "10.96.0.10",
                 ports: [.init(name: "http", port: 80, targetPort: "8080", nodePort: 30080)], type: "NodePort",
@@ -147,31 +122,17 @@ import Testing
                 TestAPIServer.endpointSliceJSON(
                     name: service + "-1", service: service, addresses: ["10.244.2.5"], port: 8080, nodeName: nodeName)
             }
-            try server.load([
-                TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.1.0/24", internalIP: link.nodeIPv4),
-                TestAPIServer.nodeJSON(name: "node-b", podCIDR: "10.244.2.0/24", internalIP: "10.255.9.9"),
-                local, cluster, slice("local", on: "node-a"), slice("cluster", on: "node-b"),
-            ])
-            let configuration = scratch + "/rudder.yaml"
-            try """
-            nodeName: node-a
-            controlSocket: \(scratch)/control.sock
-            kubernetes:
-              kubeconfig: \(scratch)/kubeconfig
-            serviceProxy:
-              masquerade: false
-              ownershipRecord: \(scratch)/ipvs-services
-            metrics:
-              containers: false
-            bgp:
-              enabled: true
-              nodeMesh: false
-              advertiseClusterIPs: true
-              advertiseExternalIPs: true
-              peers:
-                - address: \(link.routerIPv4)
-                  remoteAS: 65000
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+            let server = try Self.apiServer(
+                in: scratch,
+                objects: [
+                    TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.1.0/24", internalIP: link.nodeIPv4),
+                    TestAPIServer.nodeJSON(name: "node-b", podCIDR: "10.244.2.0/24", internalIP: "10.255.9.9"),
+                    local, cluster, slice("local", on: "node-a"), slice("cluster", on: "node-b"),
+                ])
+            defer { server.stop() }
+            let configuration = try Self.writeConfiguration(
+                in: scratch, tor: link.routerIPv4, serviceProxy: ["masquerade: false"],
+                bgp: ["advertiseClusterIPs: true", "advertiseExternalIPs: true"])
             let agent = try RudderProcess(
                 arguments: [
                     "run", "--config", configuration, "--namespace", node.name, "--http-port",
@@ -197,5 +158,45 @@ import Testing
             try await advertised(
                 [podCIDR, "10.96.0.10/32", "192.0.2.10/32", "10.96.0.20/32"], "the Local Service's VIPs back")
         }
+    }
+
+    /// A test API server in `scratch` holding `objects`, with its kubeconfig beside it; the caller stops it.
+    private static func apiServer(in scratch: String, objects: [String]) throws -> TestAPIServer {
+        let server = TestAPIServer(directory: scratch + "/apiserver", bookmarkInterval: 1, stateFile: false)
+        try server.start()
+        do {
+            try server.writeKubeconfig(to: scratch + "/kubeconfig", user: .tokenFile)
+            try server.load(objects)
+        } catch {
+            server.stop()
+            throw error
+        }
+        return server
+    }
+
+    /// Writes the configuration of node-a, peering with the ToR at `tor` (AS 65000), with these
+    /// extra lines in its `serviceProxy` and `bgp` sections; returns its path.
+    private static func writeConfiguration(
+        in scratch: String, tor: String, serviceProxy: [String], bgp: [String]
+    ) throws -> String {
+        let path = scratch + "/rudder.yaml"
+        let indented = { (lines: [String]) in lines.map { "\n  " + $0 }.joined() }
+        try """
+        nodeName: node-a
+        controlSocket: \(scratch)/control.sock
+        kubernetes:
+          kubeconfig: \(scratch)/kubeconfig
+        serviceProxy:
+          ownershipRecord: \(scratch)/ipvs-services\(indented(serviceProxy))
+        metrics:
+          containers: false
+        bgp:
+          enabled: true
+          nodeMesh: false\(indented(bgp))
+          peers:
+            - address: \(tor)
+              remoteAS: 65000
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 }

@@ -36,16 +36,9 @@ public final class BirdRouter: BGPPeerLabRouter {
         try BirdRouterConfigFile.main(
             configuration, staticFile: staticFile, kernelMergePaths: kernelMergePaths, extraIncludes: includes
         ).write(toFile: configFile, atomically: true, encoding: .utf8)
-        let socket = directory + "/bird.ctl"
-        let daemon = try lab.startDaemon(
-            "bird", in: namespace, executable: "bird",
-            arguments: ["-f", "-c", configFile, "-s", socket, "-P", directory + "/bird.pid"],
-            logFile: directory + "/bird.log")
-        let router = BirdRouter(
-            label: "bird in \(namespace.name)", controlSocket: socket, configFile: configFile, staticFile: staticFile,
-            daemon: daemon, originated: configuration.originatedRoutes)
-        try await router.waitUntilReady(timeout: startTimeout)
-        return router
+        return try await launch(
+            in: lab, namespace: namespace, directory: directory, configFile: configFile, staticFile: staticFile,
+            originated: configuration.originatedRoutes, startTimeout: startTimeout)
     }
 
     /// Starts `bird` in `namespace` with an existing configuration file (such as bird-configs/tor.conf);
@@ -54,15 +47,25 @@ public final class BirdRouter: BGPPeerLabRouter {
         in lab: BGPPeerLab, namespace: NetworkNamespaceFixture, configFile: String,
         startTimeout: Duration = .seconds(60)
     ) async throws -> BirdRouter {
-        let directory = try lab.makeRuntimeDirectory("bird-\(namespace.name)")
+        try await launch(
+            in: lab, namespace: namespace, directory: try lab.makeRuntimeDirectory("bird-\(namespace.name)"),
+            configFile: configFile, staticFile: nil, originated: [], startTimeout: startTimeout)
+    }
+
+    /// Starts `bird` on `configFile` with its socket, pid file and log in `directory`, and waits
+    /// until it answers.
+    private static func launch(
+        in lab: BGPPeerLab, namespace: NetworkNamespaceFixture, directory: String, configFile: String,
+        staticFile: String?, originated: [BGPPeerLabOriginatedRoute], startTimeout: Duration
+    ) async throws -> BirdRouter {
         let socket = directory + "/bird.ctl"
         let daemon = try lab.startDaemon(
             "bird", in: namespace, executable: "bird",
             arguments: ["-f", "-c", configFile, "-s", socket, "-P", directory + "/bird.pid"],
             logFile: directory + "/bird.log")
         let router = BirdRouter(
-            label: "bird in \(namespace.name)", controlSocket: socket, configFile: configFile, staticFile: nil,
-            daemon: daemon, originated: [])
+            label: "bird in \(namespace.name)", controlSocket: socket, configFile: configFile, staticFile: staticFile,
+            daemon: daemon, originated: originated)
         try await router.waitUntilReady(timeout: startTimeout)
         return router
     }
