@@ -1,3 +1,4 @@
+import CoreMetrics
 import Kubernetes
 import Logging
 import Netlink
@@ -143,17 +144,22 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
 
     // MARK: Services
 
-    /// One informer batch: a LIST's changes, or one watch event's.
+    /// One informer batch: a LIST's changes, or one watch event's; or this node's new zone.
     private enum ServiceInput: Sendable {
         case services([InformerEvent<Kubernetes.Service>])
         case slices([InformerEvent<EndpointSlice>])
+        case zone(String?)
     }
 
     private func proxyServices(nodes: NodeDirectory, vips: ServiceVIPs) async throws {
         var settings = configuration.serviceProxy.settings
+        // This node's zone picks the endpoints of topology-hinted Services, and its addresses
+        // are the NodePorts' unless configured.
+        let zoneUpdates = await nodes.updates(of: nodeName)
+        await nodes.waitForSync()
+        let selfNode = await nodes.node(named: nodeName)
         if settings.nodeAddresses.isEmpty {
-            await nodes.waitForSync()
-            settings.nodeAddresses = Self.nodeAddresses(of: await nodes.node(named: nodeName))
+            settings.nodeAddresses = Self.nodeAddresses(of: selfNode)
             if settings.nodeAddresses.isEmpty {
                 logger.warning(
                     "no addresses for NodePorts: node not found or without InternalIP; set serviceProxy.addresses",
@@ -168,7 +174,8 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
             reconciler: reconciler, health: health, resyncInterval: configuration.serviceProxy.resyncInterval,
             metrics: metrics.factory, logger: logger)
         let translator = KubernetesServiceTranslator(
-            nodeName: nodeName, serviceProxyName: configuration.kubernetes.serviceProxyName)
+            nodeName: nodeName, serviceProxyName: configuration.kubernetes.serviceProxyName,
+            zone: selfNode?.metadata.labels[KubernetesServiceTranslator.zoneLabel])
         let services = Informer<Kubernetes.Service>(
             client: client, labelSelector: translator.labelSelector, transform: InformerTrims.service, logger: logger)
         let slices = Informer<EndpointSlice>(
@@ -191,6 +198,11 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                     continuation.yield(.slices(batch))
                 }
             },
+            Task {
+                for await node in zoneUpdates {
+                    continuation.yield(.zone(node?.metadata.labels[KubernetesServiceTranslator.zoneLabel]))
+                }
+            },
         ]
         let worker = Task { await controller.run() }
         defer {
@@ -204,6 +216,8 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
             var slicesSynced = false
             var initialSyncDone = false
             var reported: [ServiceName: [String]] = [:]
+            var orphans: Set<ServiceName> = []
+            let skipped = SkippedInputs(factory: metrics.factory)
             for await input in inputs {
                 var affected: [ServiceName] = []
                 switch input {
@@ -237,6 +251,10 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                             logger.error("endpointslice rejected", metadata: ["error": "\(error)"])
                         }
                     }
+                case .zone(let zone):
+                    let all = catalog.set(zone: zone)
+                    if !all.isEmpty { logger.info("node zone changed", metadata: ["zone": "\(zone ?? "")"]) }
+                    affected += all
                 }
                 guard servicesSynced && slicesSynced else { continue }
                 if !initialSyncDone {
@@ -248,7 +266,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                         case .proxied(let service, let warnings):
                             wanted.append(service)
                             vips.record(service, name: name)
-                            report(name, warnings, severity: .warning, into: &reported)
+                            report(name, warnings, severity: .warning, into: &reported, skipped: skipped)
                         case .rejected(let problems):
                             frozen.insert(name)
                             report(name, problems, severity: .error, into: &reported)
@@ -273,13 +291,25 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                 for name in affected where seen.insert(name).inserted {
                     switch catalog.translation(of: name) {
                     case .proxied(let service, let warnings):
-                        report(name, warnings, severity: .warning, into: &reported)
+                        report(name, warnings, severity: .warning, into: &reported, skipped: skipped)
                         vips.record(service, name: name)
                         await controller.changed(name, to: service)
                     case .ignored:
                         reported[name] = nil
                         vips.record(nil, name: name)
                         await controller.changed(name, to: nil)
+                        // Logged once per Service name while it lasts; usually a Service deleted
+                        // before its slices, or a hand-made slice with a typo in its label.
+                        if catalog.hasOrphanSlices(name) {
+                            if orphans.insert(name).inserted {
+                                skipped.orphanSlice.increment()
+                                logger.warning(
+                                    "EndpointSlices name a Service that does not exist; skipped",
+                                    metadata: ["service": "\(name)"])
+                            }
+                        } else {
+                            orphans.remove(name)
+                        }
                     case .rejected(let problems):
                         // The kernel keeps what the Service had; only a valid version changes it.
                         report(name, problems, severity: .error, into: &reported)
@@ -291,11 +321,17 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         }
     }
 
-    /// Logs a Service's problems once, not again for every event while they stay the same.
+    /// Logs a Service's problems once, not again for every event while they stay the same, and
+    /// counts the skipped endpoint addresses among them that are new.
     private func report(
-        _ name: ServiceName, _ problems: [String], severity: Logger.Level, into reported: inout [ServiceName: [String]]
+        _ name: ServiceName, _ problems: [String], severity: Logger.Level, into reported: inout [ServiceName: [String]],
+        skipped: SkippedInputs? = nil
     ) {
         guard reported[name] != problems else { return }
+        let new = problems.filter {
+            $0.hasPrefix(KubernetesServiceTranslator.skippedEndpointWarning) && !(reported[name] ?? []).contains($0)
+        }
+        skipped?.endpointAddress.increment(by: new.count)
         reported[name] = problems.isEmpty ? nil : problems
         for problem in problems {
             logger.log(
@@ -308,5 +344,18 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
     static func nodeAddresses(of node: Node?) -> [IPAddress] {
         guard let node else { return [] }
         return [AddressFamily.ipv4, .ipv6].compactMap { NodeRoutes.address(of: node, family: $0) }
+    }
+}
+
+/// Counts EndpointSlice input the proxy could not use, by reason.
+private struct SkippedInputs: Sendable {
+    let endpointAddress: Counter
+    let orphanSlice: Counter
+
+    init(factory: (any MetricsFactory)?) {
+        let factory = factory ?? NOOPMetricsHandler.instance
+        let label = "rudder_service_inputs_skipped_total"
+        endpointAddress = Counter(label: label, dimensions: [("reason", "endpoint_address")], factory: factory)
+        orphanSlice = Counter(label: label, dimensions: [("reason", "orphan_slice")], factory: factory)
     }
 }

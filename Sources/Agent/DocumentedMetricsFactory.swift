@@ -23,6 +23,8 @@ struct DocumentedMetricsFactory: MetricsFactory {
         "rudder_ipvs_operation_failures_total": "IPVS operations the kernel refused.",
         "rudder_service_sync_errors_total": "Service proxy syncs that failed as a whole (and will be retried).",
         "rudder_services_rejected_total": "Services refused as invalid at a sync (logged with every problem).",
+        "rudder_service_inputs_skipped_total":
+            "EndpointSlice input the proxy could not use, first seen: reason endpoint_address or orphan_slice.",
         "rudder_bgp_session_established": "1 while the BGP session with a peer is Established, else 0.",
         "rudder_bgp_prefixes_received": "Prefixes a BGP peer sent that import policy accepted.",
         "rudder_bgp_prefixes_advertised": "Prefixes advertised to a BGP peer.",

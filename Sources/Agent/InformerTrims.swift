@@ -7,34 +7,38 @@ import Kubernetes
 /// zone. Trimmed before they are cached, 10,000 Services with 10,000 EndpointSlices take a
 /// fraction of the memory (docs/benchmarks.md).
 enum InformerTrims {
-    /// A Service: labels that pick the proxy, kube-router's annotations, and the spec and status.
+    /// A Service: labels that pick the proxy, kube-router's annotations, the legacy source-range
+    /// annotation, and the spec and status.
     @Sendable static func service(_ service: Kubernetes.Service) -> Kubernetes.Service {
         var trimmed = service
         trimmed.metadata = trim(
             service.metadata,
             labels: [KubernetesServiceTranslator.serviceProxyNameLabel, KubernetesServiceTranslator.headlessLabel],
             annotationPrefix: "kube-router.io/")
+        let ranges = KubernetesServiceTranslator.sourceRangesAnnotation
+        trimmed.metadata.annotations[ranges] = service.metadata.annotations[ranges]
         trimmed.spec.selector = [:]
         return trimmed
     }
 
-    /// An EndpointSlice: the Service it belongs to, and each endpoint's first address, conditions
-    /// and node.
+    /// An EndpointSlice: the Service it belongs to, and each endpoint's first address, conditions,
+    /// node and topology hints.
     @Sendable static func endpointSlice(_ slice: EndpointSlice) -> EndpointSlice {
         var trimmed = slice
         trimmed.metadata = trim(slice.metadata, labels: [EndpointSlice.serviceNameLabel], annotationPrefix: nil)
         trimmed.endpoints = slice.endpoints.map { endpoint in
             EndpointSliceEndpoint(
                 addresses: endpoint.address.map { [$0] } ?? [], conditions: endpoint.conditions,
-                nodeName: endpoint.nodeName)
+                nodeName: endpoint.nodeName, hints: endpoint.hints)
         }
         return trimmed
     }
 
-    /// A Node: its pod CIDRs, addresses, and the kube-router annotations BGP will read.
+    /// A Node: its pod CIDRs, addresses, zone, and the kube-router annotations BGP will read.
     @Sendable static func node(_ node: Node) -> Node {
         var trimmed = node
-        trimmed.metadata = trim(node.metadata, labels: [], annotationPrefix: "kube-router.io/")
+        trimmed.metadata = trim(
+            node.metadata, labels: [KubernetesServiceTranslator.zoneLabel], annotationPrefix: "kube-router.io/")
         return trimmed
     }
 

@@ -7,11 +7,20 @@ actor NodeDirectory {
     /// Counts changes, so a reader that polls can skip work when nothing changed.
     private(set) var generation = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var watchers: [String: [AsyncStream<Node?>.Continuation]] = [:]
 
     /// Records a Node as it is now (nil: deleted).
     func set(_ node: Node?, name: String) {
         nodes[name] = node
         generation += 1
+        for watcher in watchers[name] ?? [] { watcher.yield(node) }
+    }
+
+    /// Every later version of one Node (nil: deleted), newest only when the reader lags.
+    func updates(of name: String) -> AsyncStream<Node?> {
+        let (stream, continuation) = AsyncStream<Node?>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        watchers[name, default: []].append(continuation)
+        return stream
     }
 
     /// Marks the first full list as seen and wakes those waiting for it.

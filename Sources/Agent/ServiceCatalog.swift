@@ -7,7 +7,7 @@ import ServiceProxy
 /// is translated again and handed to the proxy.
 public struct ServiceCatalog: Sendable {
     /// How Services become the proxy's model.
-    public let translator: KubernetesServiceTranslator
+    public private(set) var translator: KubernetesServiceTranslator
     private var services: [ServiceName: Service] = [:]
     private var slices: [ServiceName: [String: EndpointSlice]] = [:]
 
@@ -48,11 +48,23 @@ public struct ServiceCatalog: Sendable {
         return ServiceName(namespace: slice.metadata.namespace ?? "default", name: service)
     }
 
+    /// Sets this node's zone; returns every Service when it changed (their hints read differently).
+    public mutating func set(zone: String?) -> [ServiceName] {
+        guard zone != translator.zone else { return [] }
+        translator.zone = zone
+        return Array(services.keys)
+    }
+
     /// The translation of one Service; `.ignored` when there is no such Service.
     public func translation(of name: ServiceName) -> KubernetesServiceTranslator.Translation {
         guard let service = services[name] else { return .ignored(reason: "no such Service") }
         return translator.translate(
             service, slices: (slices[name] ?? [:]).values.sorted { $0.metadata.name < $1.metadata.name })
+    }
+
+    /// Whether EndpointSlices name `name` as their Service while no such Service is known.
+    public func hasOrphanSlices(_ name: ServiceName) -> Bool {
+        services[name] == nil && !(slices[name]?.isEmpty ?? true)
     }
 
     /// Every Service's translation, by name.

@@ -34,7 +34,7 @@ public struct ServicesFile: Sendable, Equatable {
     ]
     /// The keys valid in a service; Kubernetes' names, so that values can be copied from `kubectl get -o yaml`.
     static let serviceKeys = [
-        "name", "clusterIPs", "externalIPs", "loadBalancerIPs", "ports", "sessionAffinity",
+        "name", "clusterIPs", "externalIPs", "loadBalancerIPs", "loadBalancerSourceRanges", "ports", "sessionAffinity",
         "sessionAffinityTimeoutSeconds", "annotations", "externalTrafficPolicy", "internalTrafficPolicy", "endpoints",
     ]
     /// The keys valid in a service port.
@@ -123,8 +123,8 @@ public struct ServicesFile: Sendable, Equatable {
         return settings
     }
 
-    /// A list of prefixes, each valid and listed once; nil when any is not.
-    private static func readPrefixes(
+    /// A list of prefixes, each valid and listed once; nil when any is not, or the key is absent.
+    static func readPrefixes(
         _ key: String, in mapping: YAMLReader.Mapping, with reader: inout YAMLReader
     ) -> [IPPrefix]? {
         let path = mapping.path(of: key)
@@ -238,6 +238,7 @@ private struct ServiceEntryReader {
         let clusterIPs = readServiceAddresses("clusterIPs", in: mapping)
         let externalIPs = readServiceAddresses("externalIPs", in: mapping)
         let loadBalancerIPs = readServiceAddresses("loadBalancerIPs", in: mapping)
+        let sourceRanges = ServicesFile.readPrefixes("loadBalancerSourceRanges", in: mapping, with: &reader) ?? []
         let ports = readPorts(mapping)
         let affinity = readAffinity(mapping)
         let scheduling = readScheduling(mapping)
@@ -258,7 +259,8 @@ private struct ServiceEntryReader {
         else { return nil }
         let service = ProxiedService(
             name: name, clusterIPs: clusterIPs, externalIPs: externalIPs, loadBalancerIPs: loadBalancerIPs,
-            ports: ports.map(\.port), affinity: affinity, scheduling: scheduling,
+            loadBalancerSourceRanges: sourceRanges, ports: ports.map(\.port), affinity: affinity,
+            scheduling: scheduling,
             externalTrafficPolicy: externalPolicy, internalTrafficPolicy: internalPolicy, endpoints: endpoints)
         // The reading above checks what the model does, with lines; this catches what the model learns later.
         for problem in service.problems {

@@ -305,6 +305,7 @@ public final class IPSetClient: Sendable {
                 case .hashNet: "a prefix"
                 case .hashIPPort: "ADDRESS,PROTOCOL:PORT"
                 case .hashIPPortIP: "ADDRESS,PROTOCOL:PORT,ADDRESS"
+                case .hashIPPortNet: "ADDRESS,PROTOCOL:PORT,PREFIX"
                 }
             return "member \(member) does not fit a \(type) set, which holds \(expected)"
         }
@@ -312,6 +313,9 @@ public final class IPSetClient: Sendable {
             return "member \(member) is \(familyName(member.family)) but the set is family \(familyName(family))"
         }
         if case .net(let prefix) = member, prefix.network != prefix {
+            return "member \(member) has host bits set (the kernel would store \(prefix.network))"
+        }
+        if case .ipPortNet(_, _, _, let prefix) = member, prefix.network != prefix {
             return "member \(member) has host bits set (the kernel would store \(prefix.network))"
         }
         return nil

@@ -14,11 +14,15 @@ public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessSt
     case ipPort(IPAddress, protocol: TransportProtocol, port: UInt16)
     /// An address with a protocol and port, and a second address, for `hash:ip,port,ip`.
     case ipPortIP(IPAddress, protocol: TransportProtocol, port: UInt16, IPAddress)
+    /// An address with a protocol and port, and a prefix, for `hash:ip,port,net`.
+    case ipPortNet(IPAddress, protocol: TransportProtocol, port: UInt16, IPPrefix)
 
     /// The address family of the member.
     public var family: AddressFamily {
         switch self {
-        case .ip(let address), .ipPort(let address, _, _), .ipPortIP(let address, _, _, _): address.family
+        case .ip(let address), .ipPort(let address, _, _), .ipPortIP(let address, _, _, _),
+            .ipPortNet(let address, _, _, _):
+            address.family
         case .net(let prefix): prefix.family
         }
     }
@@ -30,16 +34,19 @@ public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessSt
         case .net(let prefix): "\(prefix)"
         case .ipPort(let address, let proto, let port): "\(address),\(proto):\(port)"
         case .ipPortIP(let address, let proto, let port, let second): "\(address),\(proto):\(port),\(second)"
+        case .ipPortNet(let address, let proto, let port, let prefix): "\(address),\(proto):\(port),\(prefix)"
         }
     }
 
-    /// Parses ipset's syntax; the shape decides the case ("a,proto:port,b", "a,proto:port", "a/len"
-    /// or "a").
+    /// Parses ipset's syntax; the shape decides the case ("a,proto:port,b/len", "a,proto:port,b",
+    /// "a,proto:port", "a/len" or "a").
     ///
     /// A prefix with host bits set is refused, since the kernel would store another value.
     public init?(_ description: String) {
         let commas = description.count(where: { $0 == "," })
-        if commas == 2 {
+        if commas == 2, description.contains("/") {
+            self.init(parsingIPPortNet: description, hostAllowed: false)
+        } else if commas == 2 {
             self.init(parsingIPPortIP: description)
         } else if commas == 1 {
             self.init(parsingIPPort: description)
@@ -54,7 +61,8 @@ public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessSt
 
     /// Parses a member as ipset lists it for a set of `type`.
     ///
-    /// `hash:net` lists a host prefix (/32, /128) as a bare address; it reads back as a prefix.
+    /// `hash:net` and `hash:ip,port,net` list a host prefix (/32, /128) as a bare address; it reads
+    /// back as a prefix.
     public init?(parsing text: some StringProtocol, as type: IPSetType) {
         let text = String(text)
         switch type {
@@ -72,6 +80,8 @@ public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessSt
             self.init(parsingIPPort: text)
         case .hashIPPortIP:
             self.init(parsingIPPortIP: text)
+        case .hashIPPortNet:
+            self.init(parsingIPPortNet: text, hostAllowed: true)
         }
     }
 
@@ -92,5 +102,23 @@ public enum IPSetMember: Hashable, Sendable, CustomStringConvertible, LosslessSt
             address.family == second.family
         else { return nil }
         self = .ipPortIP(address, protocol: proto, port: port, second)
+    }
+
+    /// Parses "ADDRESS,PROTOCOL:PORT,PREFIX"; a bare address as the last part is a host prefix
+    /// when `hostAllowed` (as ipset lists one). Host bits must be zero, and the families agree.
+    private init?(parsingIPPortNet text: String, hostAllowed: Bool) {
+        guard let comma = text.lastIndex(of: ","),
+            case .ipPort(let address, let proto, let port)? = IPSetMember(parsingIPPort: String(text[..<comma]))
+        else { return nil }
+        let last = String(text[text.index(after: comma)...])
+        let prefix: IPPrefix
+        if let host = IPAddress(last), hostAllowed {
+            prefix = IPPrefix(address: host, length: host.family.bitWidth)
+        } else {
+            guard last.contains("/"), let parsed = try? IPPrefix(parsing: last) else { return nil }
+            prefix = parsed
+        }
+        guard prefix.family == address.family, prefix.network == prefix else { return nil }
+        self = .ipPortNet(address, protocol: proto, port: port, prefix)
     }
 }

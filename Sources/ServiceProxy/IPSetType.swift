@@ -9,6 +9,9 @@ public enum IPSetType: String, Sendable, Hashable, CaseIterable, CustomStringCon
     /// `hash:ip,port,ip`: an address, protocol and port with a second address, such as an endpoint
     /// and its own address as a source (hairpin traffic).
     case hashIPPortIP = "hash:ip,port,ip"
+    /// `hash:ip,port,net`: an address, protocol and port with a prefix, such as a load-balancer
+    /// IP and port with a client range allowed to reach it.
+    case hashIPPortNet = "hash:ip,port,net"
 
     /// The type name in ipset's syntax ("hash:ip,port").
     public var description: String { rawValue }
@@ -20,7 +23,9 @@ public enum IPSetType: String, Sendable, Hashable, CaseIterable, CustomStringCon
     /// the same.
     public func accepts(_ member: IPSetMember) -> Bool {
         switch (self, member) {
-        case (.hashIP, .ip), (.hashNet, .net), (.hashIPPort, .ipPort), (.hashIPPortIP, .ipPortIP): true
+        case (.hashIP, .ip), (.hashNet, .net), (.hashIPPort, .ipPort), (.hashIPPortIP, .ipPortIP),
+            (.hashIPPortNet, .ipPortNet):
+            true
         default: false
         }
     }

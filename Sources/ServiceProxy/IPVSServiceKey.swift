@@ -41,7 +41,7 @@ public enum IPVSServiceKey: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     /// "10.0.0.1:80" or "[fd00::1]:80".
-    static func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
+    public static func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
         address.family == .ipv4 ? "\(address):\(port)" : "[\(address)]:\(port)"
     }
 }

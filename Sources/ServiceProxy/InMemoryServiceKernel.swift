@@ -63,16 +63,10 @@ public final class InMemoryServiceKernel: ServiceKernel {
         }
     }
 
-    public func updateMasquerade(adding: Set<IPSetMember>, removing: Set<IPSetMember>) async throws -> Int {
+    public func updateMasquerade(adding: Set<NetfilterMember>, removing: Set<NetfilterMember>) async throws -> Int {
         state.withLock { state in
-            guard var current = state.masquerade else { return 0 }
-            for member in removing {
-                if case .ipPortIP = member { current.loopback.remove(member) } else { current.services.remove(member) }
-            }
-            for member in adding {
-                if case .ipPortIP = member { current.loopback.insert(member) } else { current.services.insert(member) }
-            }
-            state.masquerade = current
+            guard state.masquerade != nil else { return 0 }
+            state.masquerade!.apply(adding: adding, removing: removing)
             return removing.count + adding.count
         }
     }

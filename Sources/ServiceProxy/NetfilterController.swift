@@ -5,11 +5,14 @@ import Synchronization
     import Glibc
 #endif
 
-/// Applies a `MasqueradeState` to one network namespace: Rudder's ipsets and its nat chain.
+/// Applies a `MasqueradeState` to one network namespace: Rudder's ipsets, its nat chains and its
+/// filter chain.
 ///
 /// It reads before it writes: a set is replaced only when its members differ, and the rules are
 /// restored only when `iptables-save` shows Rudder's chain or jump differ from the rendered
-/// ones, so a sync of an unchanged state writes nothing. Only sets named `RUDDER-*` (the
+/// ones, so a sync of an unchanged state writes nothing. A part that is not wanted and whose
+/// sets do not exist is not looked at: sets are made before their rules and destroyed after
+/// them, so without the sets there are no rules to remove, and no process is started for it. Only sets named `RUDDER-*` (the
 /// `IPSetClient` refuses others) and Rudder's own chain and jump are ever changed; restores use
 /// `--noflush`, so every other rule stays as it is.
 ///
@@ -45,7 +48,8 @@ public final class NetfilterController: Sendable {
     /// MASQUERADE target and the three set types.
     public static let kernelModules = [
         "nf_conntrack", "nf_nat", "iptable_nat", "ip6table_nat", "xt_set", "xt_mark", "xt_comment", "xt_MASQUERADE",
-        "ip_set", "ip_set_hash_net", "ip_set_hash_ipport", "ip_set_hash_ipportip",
+        "ip_set", "ip_set_hash_net", "ip_set_hash_ipport", "ip_set_hash_ipportip", "ip_set_hash_ipportnet",
+        "iptable_filter", "ip6table_filter",
     ]
 
     /// How many writes (set replacements, rule restores) this controller has sent so far.
@@ -70,17 +74,29 @@ public final class NetfilterController: Sendable {
     @discardableResult
     public func sync(_ state: MasqueradeState) throws -> Int {
         var count = state.enabled ? try enableIPVSConntrack() : 0
+        let existing = Set(try ipsets.names())
         for family in families {
-            if state.enabled {
-                count += try syncSets(state, family)
-                count += try syncRules(family, enabled: true)
-            } else {
-                count += try syncRules(family, enabled: false)
-                count += try removeSets(family)
+            let firewall = !state.firewall.isEmpty
+            for (table, enabled, sets) in [
+                (MasqueradeRules.nat, state.enabled, Self.masqueradeSets),
+                (MasqueradeRules.filter, firewall, Self.firewallSets),
+            ] {
+                if enabled {
+                    count += try syncSets(state, sets, family, existing: existing)
+                    count += try syncRules(table, family, enabled: true)
+                } else if sets.contains(where: { existing.contains($0.name(family)) }) {
+                    count += try syncRules(table, family, enabled: false)
+                    count += try removeSets(sets, family, existing: existing)
+                }
             }
         }
         return count
     }
+
+    /// The sets of the masquerade rules.
+    static let masqueradeSets: [NetfilterSet] = [.podSubnets, .loopback, .services]
+    /// The sets of the firewall rules.
+    static let firewallSets: [NetfilterSet] = [.firewall, .allowedSources]
 
     /// Sets `net.ipv4.vs.conntrack` to 1 unless it is; returns 1 for a write, else 0.
     ///
@@ -110,89 +126,94 @@ public final class NetfilterController: Sendable {
 
     /// `update`, on the controller's own thread.
     @discardableResult
-    public func applyChange(adding: Set<IPSetMember>, removing: Set<IPSetMember>) async throws -> Int {
+    public func applyChange(adding: Set<NetfilterMember>, removing: Set<NetfilterMember>) async throws -> Int {
         try await executor.run { [self] in try update(adding: adding, removing: removing) }
     }
 
-    /// Adds and deletes single members of the hairpin and service sets, which `sync` made.
+    /// Adds and deletes single members of the sets that `sync` made.
     ///
     /// This is the path of one Service's change: it neither reads the sets nor runs
-    /// `iptables-save`, so its cost does not grow with the number of Services. A member goes to
-    /// the set of its kind (`VIP,PROTO:PORT` to the service set, `IP,PROTO:PORT,IP` to the
-    /// hairpin set) and family.
+    /// `iptables-save`, so its cost does not grow with the number of Services. Deletions go
+    /// first, except that allowed sources are added before anything else and deleted last, so a
+    /// change never drops a connection that both the old and the new state allow.
     @discardableResult
-    public func update(adding: Set<IPSetMember>, removing: Set<IPSetMember>) throws -> Int {
+    public func update(adding: Set<NetfilterMember>, removing: Set<NetfilterMember>) throws -> Int {
         var count = 0
-        for member in removing.sorted(by: { $0.description < $1.description }) {
-            guard let name = Self.setName(for: member), families.contains(member.family) else { continue }
-            try ipsets.delete(member, from: name)
-            count += 1
+        let order = { (lhs: NetfilterMember, rhs: NetfilterMember) in
+            (lhs.set, lhs.member.description) < (rhs.set, rhs.member.description)
         }
-        for member in adding.sorted(by: { $0.description < $1.description }) {
-            guard let name = Self.setName(for: member), families.contains(member.family) else { continue }
-            try ipsets.add(member, to: name)
-            count += 1
+        let sources = { (entry: NetfilterMember) in entry.set == .allowedSources }
+        func add(_ entries: [NetfilterMember]) throws {
+            for entry in entries where families.contains(entry.member.family) {
+                try ipsets.add(entry.member, to: entry.set.name(entry.member.family))
+                count += 1
+            }
         }
+        func delete(_ entries: [NetfilterMember]) throws {
+            for entry in entries where families.contains(entry.member.family) {
+                try ipsets.delete(entry.member, from: entry.set.name(entry.member.family))
+                count += 1
+            }
+        }
+        try add(adding.filter(sources).sorted(by: order))
+        try delete(removing.filter { !sources($0) }.sorted(by: order))
+        try add(adding.filter { !sources($0) }.sorted(by: order))
+        try delete(removing.filter(sources).sorted(by: order))
         writes.add(count, ordering: .relaxed)
         return count
     }
 
-    /// The set a hairpin or service member belongs in.
-    static func setName(for member: IPSetMember) -> String? {
-        switch member {
-        case .ipPort: MasqueradeRules.serviceSet(member.family)
-        case .ipPortIP: MasqueradeRules.loopbackSet(member.family)
-        case .ip, .net: nil
-        }
-    }
-
-    /// The family's sets: name, type and the members `state` wants.
-    private static func sets(
-        _ state: MasqueradeState, _ family: AddressFamily
-    ) -> [(String, IPSetType, Set<IPSetMember>)] {
-        [
-            (MasqueradeRules.podSubnetSet(family), .hashNet, state.podSubnetMembers(family)),
-            (MasqueradeRules.loopbackSet(family), .hashIPPortIP, state.loopbackMembers(family)),
-            (MasqueradeRules.serviceSet(family), .hashIPPort, state.serviceMembers(family)),
-        ]
-    }
-
-    /// Replaces each of the family's sets whose members differ from `state`.
-    private func syncSets(_ state: MasqueradeState, _ family: AddressFamily) throws -> Int {
-        let existing = Set(try ipsets.names())
-        let wanted = Self.sets(state, family)
+    /// Replaces each of the family's `sets` whose members differ from `state`.
+    ///
+    /// Firewall members of a frozen Service's virtual services are kept as the kernel has them.
+    private func syncSets(
+        _ state: MasqueradeState, _ sets: [NetfilterSet], _ family: AddressFamily, existing: Set<String>
+    ) throws -> Int {
         var count = 0
-        for (name, type, members) in wanted {
+        for set in sets {
+            let name = set.name(family)
+            var members = state.members(of: set, family)
             // A set of another type or family reads as an error, and gets replaced.
-            if existing.contains(name), let current = try? ipsets.members(of: name), Set(current) == members {
-                continue
+            let current = existing.contains(name) ? try? Set(ipsets.members(of: name)) : nil
+            if set.isFirewall, let current, !state.frozenServices.isEmpty {
+                members.formUnion(current.filter { Self.service(of: $0).map(state.frozenServices.contains) ?? false })
             }
+            if current == members { continue }
             writes.add(1, ordering: .relaxed)
             count += 1
-            try ipsets.replaceMembers(of: name, with: members, type: type, family: family)
+            try ipsets.replaceMembers(of: name, with: members, type: set.type, family: family)
         }
         return count
     }
 
-    /// Destroys the family's sets; the rules naming them must be gone.
-    private func removeSets(_ family: AddressFamily) throws -> Int {
-        let existing = Set(try ipsets.names())
+    /// The `VIP,PROTO:PORT` a firewall member is about.
+    private static func service(of member: IPSetMember) -> IPSetMember? {
+        switch member {
+        case .ipPort: member
+        case .ipPortNet(let address, let proto, let port, _): .ipPort(address, protocol: proto, port: port)
+        case .ip, .net, .ipPortIP: nil
+        }
+    }
+
+    /// Destroys the family's `sets` that exist; the rules naming them must be gone.
+    private func removeSets(_ sets: [NetfilterSet], _ family: AddressFamily, existing: Set<String>) throws -> Int {
         var count = 0
-        for (name, _, _) in Self.sets(MasqueradeState(), family) where existing.contains(name) {
+        for set in sets where existing.contains(set.name(family)) {
             writes.add(1, ordering: .relaxed)
             count += 1
-            try ipsets.destroy(name: name)
+            try ipsets.destroy(name: set.name(family))
         }
         return count
     }
 
-    /// Restores Rudder's chain and jump for `family` when `iptables-save` shows they differ.
-    private func syncRules(_ family: AddressFamily, enabled: Bool) throws -> Int {
-        let save = try runTool(tool(family, "save"), ["-t", "nat"], input: nil)
-        let observed = MasqueradeRules.observe(save: save)
-        guard let script = MasqueradeRules.restoreScript(for: family, enabled: enabled, observed: observed) else {
-            return 0
-        }
+    /// Restores Rudder's chains and jumps of `table` for `family` when `iptables-save` shows they differ.
+    private func syncRules(_ table: MasqueradeRules.Table, _ family: AddressFamily, enabled: Bool) throws -> Int {
+        let save = try runTool(tool(family, "save"), ["-t", table.name], input: nil)
+        let observed = MasqueradeRules.observe(save: save, table: table)
+        guard
+            let script = MasqueradeRules.restoreScript(
+                for: family, table: table, enabled: enabled, observed: observed)
+        else { return 0 }
         writes.add(1, ordering: .relaxed)
         _ = try runTool(tool(family, "restore"), ["--noflush", "-w", "5"], input: script)
         return 1

@@ -156,12 +156,12 @@ public final class NetlinkServiceKernel: ServiceKernel {
         try await netfilter().apply(state)
     }
 
-    public func updateMasquerade(adding: Set<IPSetMember>, removing: Set<IPSetMember>) async throws -> Int {
+    public func updateMasquerade(adding: Set<NetfilterMember>, removing: Set<NetfilterMember>) async throws -> Int {
         try await netfilter().applyChange(adding: adding, removing: removing)
     }
 
-    /// The netfilter controller, made on first use: a proxy with masquerade off never needs
-    /// iptables or the ipset modules.
+    /// The netfilter controller, made on first use: a proxy with masquerade off and no
+    /// load-balancer source ranges never needs iptables or the ipset modules.
     private func netfilter() throws -> NetfilterController {
         try netfilterController.withLock { controller in
             if let controller { return controller }

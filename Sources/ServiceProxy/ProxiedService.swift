@@ -30,6 +30,12 @@ public struct ProxiedService: Hashable, Sendable {
     public var externalIPs: [IPAddress]
     /// Load-balancer ingress IPs.
     public var loadBalancerIPs: [IPAddress]
+    /// The sources allowed to reach the load-balancer IPs; empty allows every source. A
+    /// load-balancer IP of a family with no range here accepts no source at all.
+    public var loadBalancerSourceRanges: [IPPrefix]
+    /// The Service's address families (`spec.ipFamilies`); empty means the families of its
+    /// ClusterIPs, or every family when it has none. NodePorts exist only for these.
+    public var ipFamilies: [AddressFamily]
     /// The ports.
     public var ports: [ServicePort]
     /// Session affinity.
@@ -46,7 +52,7 @@ public struct ProxiedService: Hashable, Sendable {
     /// A service; everything but the name is optional.
     public init(
         name: ServiceName, clusterIPs: [IPAddress] = [], externalIPs: [IPAddress] = [],
-        loadBalancerIPs: [IPAddress] = [],
+        loadBalancerIPs: [IPAddress] = [], loadBalancerSourceRanges: [IPPrefix] = [], ipFamilies: [AddressFamily] = [],
         ports: [ServicePort] = [], affinity: Affinity = .none, scheduling: SchedulingPolicy = SchedulingPolicy(),
         externalTrafficPolicy: TrafficPolicy = .cluster, internalTrafficPolicy: TrafficPolicy = .cluster,
         endpoints: [ServiceEndpoint] = []
@@ -55,12 +61,21 @@ public struct ProxiedService: Hashable, Sendable {
         self.clusterIPs = clusterIPs
         self.externalIPs = externalIPs
         self.loadBalancerIPs = loadBalancerIPs
+        self.loadBalancerSourceRanges = loadBalancerSourceRanges
+        self.ipFamilies = ipFamilies
         self.ports = ports
         self.affinity = affinity
         self.scheduling = scheduling
         self.externalTrafficPolicy = externalTrafficPolicy
         self.internalTrafficPolicy = internalTrafficPolicy
         self.endpoints = endpoints
+    }
+
+    /// The families NodePorts listen in: `ipFamilies`, else the ClusterIPs' families, else all.
+    public var nodePortFamilies: Set<AddressFamily> {
+        if !ipFamilies.isEmpty { return Set(ipFamilies) }
+        if !clusterIPs.isEmpty { return Set(clusterIPs.map(\.family)) }
+        return Set(AddressFamily.allCases)
     }
 
     /// What is wrong with the service, one line per problem; empty when it can be proxied.

@@ -10,12 +10,16 @@ public struct ServiceDataplane: Hashable, Sendable {
     /// external ones (NodePorts, externalIPs, load-balancer IPs) of a Service whose
     /// externalTrafficPolicy is Local, which keep the client's address.
     public var masqueraded: Set<IPVSServiceKey>
+    /// Load-balancer virtual services that only some sources may reach, with those sources' ranges
+    /// (of the virtual service's family; empty: no source may).
+    public var sourceRanges: [IPVSServiceKey: Set<IPPrefix>]
 
     /// A dataplane value.
     public init(
         virtualServices: [IPVSServiceKey: DesiredVirtualService] = [:], vips: Set<IPAddress> = [],
-        masqueraded: Set<IPVSServiceKey> = []
+        masqueraded: Set<IPVSServiceKey> = [], sourceRanges: [IPVSServiceKey: Set<IPPrefix>] = [:]
     ) {
+        self.sourceRanges = sourceRanges
         self.virtualServices = virtualServices
         self.vips = vips
         self.masqueraded = masqueraded

@@ -14,11 +14,15 @@ public struct ServiceEndpoint: Hashable, Sendable {
     public var serving: Bool
     /// EndpointSlice `terminating`.
     public var terminating: Bool
+    /// Whether the endpoint's node hints (`hints.forNodes`) name this node; nil when it has none.
+    public var hintedForThisNode: Bool?
+    /// Whether the endpoint's zone hints (`hints.forZones`) name this node's zone; nil when it has none.
+    public var hintedForThisZone: Bool?
 
     /// An endpoint; by default ready and serving, not terminating, not local.
     public init(
         address: IPAddress, ports: [String: Int] = [:], isLocal: Bool = false, ready: Bool = true, serving: Bool? = nil,
-        terminating: Bool = false
+        terminating: Bool = false, hintedForThisNode: Bool? = nil, hintedForThisZone: Bool? = nil
     ) {
         self.address = address
         self.ports = ports
@@ -26,5 +30,7 @@ public struct ServiceEndpoint: Hashable, Sendable {
         self.ready = ready
         self.serving = serving ?? ready
         self.terminating = terminating
+        self.hintedForThisNode = hintedForThisNode
+        self.hintedForThisZone = hintedForThisZone
     }
 }

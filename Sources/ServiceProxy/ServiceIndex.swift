@@ -16,26 +16,24 @@ struct ServiceIndex: Sendable {
         var vipsAdded: Set<IPAddress> = []
         /// VIPs no Service uses any more.
         var vipsRemoved: Set<IPAddress> = []
-        /// Masquerade members (hairpin and service) no Service needed before.
-        var masqueradeAdded: Set<IPSetMember> = []
-        /// Masquerade members no Service needs any more.
-        var masqueradeRemoved: Set<IPSetMember> = []
-        /// Whether the union of hairpin or service members changed.
+        /// Netfilter set members (hairpin, service, firewall) no Service needed before.
+        var masqueradeAdded: Set<NetfilterMember> = []
+        /// Netfilter set members no Service needs any more.
+        var masqueradeRemoved: Set<NetfilterMember> = []
+        /// Whether the union of any set's members changed.
         var masqueradeChanged: Bool { !masqueradeAdded.isEmpty || !masqueradeRemoved.isEmpty }
     }
 
     private(set) var planes: [ServiceName: ServiceDataplane] = [:]
     private var claimants: [IPVSServiceKey: [ServiceName]] = [:]
     private var vipUsers: [IPAddress: Int] = [:]
-    private var masquerade: [ServiceName: Set<IPSetMember>] = [:]
-    private var masqueradeUsers: [IPSetMember: Int] = [:]
+    private var masquerade: [ServiceName: Set<NetfilterMember>] = [:]
+    private var masqueradeUsers: [NetfilterMember: Int] = [:]
 
     /// Adds or replaces a Service that has no problems.
     mutating func set(_ service: ProxiedService, settings: ProxySettings) -> Change {
         let plane = ServiceTranslator.dataplane(for: service, settings: settings)
-        let members = MasqueradeState.hairpinMembers(of: service, dataplane: plane).union(
-            MasqueradeState.serviceMembers(of: plane))
-        return replace(service.name, plane: plane, masquerade: members)
+        return replace(service.name, plane: plane, masquerade: MasqueradeState.members(of: service, dataplane: plane))
     }
 
     /// Forgets a Service.
@@ -75,18 +73,19 @@ struct ServiceIndex: Sendable {
     /// Every VIP some Service uses.
     var vips: Set<IPAddress> { Set(vipUsers.keys) }
 
-    /// Every hairpin member some Service needs.
-    var hairpinMembers: Set<IPSetMember> {
-        Set(masqueradeUsers.keys.filter { if case .ipPortIP = $0 { true } else { false } })
+    /// Every member of `set` some Service needs.
+    func members(of set: NetfilterSet) -> Set<IPSetMember> {
+        Set(masqueradeUsers.keys.lazy.filter { $0.set == set }.map(\.member))
     }
+
+    /// Every hairpin member some Service needs.
+    var hairpinMembers: Set<IPSetMember> { members(of: .loopback) }
 
     /// Every masqueraded virtual service some Service has.
-    var serviceMembers: Set<IPSetMember> {
-        Set(masqueradeUsers.keys.filter { if case .ipPort = $0 { true } else { false } })
-    }
+    var serviceMembers: Set<IPSetMember> { members(of: .services) }
 
     private mutating func replace(
-        _ name: ServiceName, plane: ServiceDataplane?, masquerade members: Set<IPSetMember>
+        _ name: ServiceName, plane: ServiceDataplane?, masquerade members: Set<NetfilterMember>
     )
         -> Change
     {

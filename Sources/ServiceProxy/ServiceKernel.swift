@@ -14,10 +14,10 @@ public protocol ServiceKernel: Sendable {
     func boundVIPs() async throws -> Set<IPAddress>
     /// Adds and removes addresses on the dummy link (creating it when needed).
     func bindVIPs(adding: Set<IPAddress>, removing: Set<IPAddress>) async throws
-    /// Makes the masquerade and hairpin rules and sets match `state`; returns the writes made.
+    /// Makes the masquerade, hairpin and firewall rules and sets match `state`; returns the writes made.
     func syncMasquerade(_ state: MasqueradeState) async throws -> Int
-    /// Adds and removes hairpin and service members after a `syncMasquerade`; returns the writes made.
-    func updateMasquerade(adding: Set<IPSetMember>, removing: Set<IPSetMember>) async throws -> Int
+    /// Adds and removes set members after a `syncMasquerade`; returns the writes made.
+    func updateMasquerade(adding: Set<NetfilterMember>, removing: Set<NetfilterMember>) async throws -> Int
     /// How many state-changing IPVS requests have been sent.
     var ipvsWritesSent: Int { get }
 }

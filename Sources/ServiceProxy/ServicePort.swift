@@ -13,12 +13,16 @@ public struct ServicePort: Hashable, Sendable {
     /// A named targetPort, as Kubernetes allows: each endpoint's number then comes from the
     /// endpoint's own ports under this Service port's name, and an endpoint without it is left out.
     public var targetPortName: String?
+    /// Whether each endpoint must name its own port for this Service port, as EndpointSlices do:
+    /// an endpoint without it is left out instead of falling back to `targetPort`.
+    public var requiresEndpointPort: Bool
 
     /// A service port.
     public init(
         name: String = "", transport: TransportProtocol = .tcp, port: Int, nodePort: Int? = nil, targetPort: Int? = nil,
-        targetPortName: String? = nil
+        targetPortName: String? = nil, requiresEndpointPort: Bool = false
     ) {
+        self.requiresEndpointPort = requiresEndpointPort
         self.name = name
         self.transport = transport
         self.port = port

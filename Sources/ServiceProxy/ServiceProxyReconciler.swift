@@ -94,8 +94,10 @@ public actor ServiceProxyReconciler {
             return report
         }
         if !synced { _ = try await resync() }
-        frozen.remove("\(service.name)")
+        let wasFrozen = frozen.remove("\(service.name)") != nil
         try await reconcile(index.set(service, settings: settings), into: &report)
+        // Its firewall members were kept as they were while it was refused: make them right.
+        if wasFrozen { try await syncMasquerade(force: true) }
         return report
     }
 
@@ -196,34 +198,52 @@ public actor ServiceProxyReconciler {
         if change.masqueradeChanged { try await updateMasquerade(change) }
     }
 
-    /// Brings the masquerade and hairpin sets and rules in line with the Services.
+    /// Brings the masquerade, hairpin and firewall sets and rules in line with the Services.
     ///
     /// A single Service's change re-checks the kernel only when the wanted state changed; a
-    /// resync always does. With masquerade off, netfilter is not touched at all.
+    /// resync always does. With masquerade off, netfilter is touched only for the firewall of
+    /// Services with `loadBalancerSourceRanges`.
     private func syncMasquerade(force: Bool) async throws {
-        guard settings.masquerade else { return }
-        let wanted = MasqueradeState(
-            podSubnets: Set(settings.podSubnets.map(\.network)), loopback: index.hairpinMembers,
-            services: index.serviceMembers.union(frozenMembers))
+        let wanted = netfilterState
+        guard needsNetfilter(wanted) else { return }
         guard force || wanted != lastMasquerade else { return }
         _ = try await kernel.syncMasquerade(wanted)
         lastMasquerade = wanted
     }
 
-    /// Applies one Service's masquerade member changes; before the first full sync, a full sync.
+    /// What the netfilter sets should hold now.
+    private var netfilterState: MasqueradeState {
+        let masquerade = settings.masquerade
+        return MasqueradeState(
+            enabled: masquerade, podSubnets: masquerade ? Set(settings.podSubnets.map(\.network)) : [],
+            loopback: masquerade ? index.hairpinMembers : [],
+            services: masquerade ? index.serviceMembers.union(frozenMembers) : [],
+            firewall: index.members(of: .firewall), allowedSources: index.members(of: .allowedSources),
+            frozenServices: frozenMembers)
+    }
+
+    /// Masquerade on, a firewall wanted, or a firewall this process made that must go.
+    private func needsNetfilter(_ wanted: MasqueradeState) -> Bool {
+        settings.masquerade || !wanted.firewall.isEmpty || !(lastMasquerade?.firewall.isEmpty ?? true)
+    }
+
+    /// Applies one Service's set member changes; before the first full sync, or when the
+    /// firewall's rules must appear or go, a full sync.
     private func updateMasquerade(_ change: ServiceIndex.Change) async throws {
-        guard settings.masquerade else { return }
-        guard var last = lastMasquerade else { return try await syncMasquerade(force: true) }
+        guard let last = lastMasquerade else { return try await syncMasquerade(force: true) }
+        let masquerade = settings.masquerade
+        let relevant = { (entry: NetfilterMember) in masquerade || entry.set.isFirewall }
+        let adding = change.masqueradeAdded.filter(relevant)
         // A frozen Service's members stay until it is valid again.
-        let removing = change.masqueradeRemoved.subtracting(frozenMembers)
-        _ = try await kernel.updateMasquerade(adding: change.masqueradeAdded, removing: removing)
-        for member in removing {
-            if case .ipPortIP = member { last.loopback.remove(member) } else { last.services.remove(member) }
+        let removing = change.masqueradeRemoved.filter {
+            relevant($0) && !($0.set == .services && frozenMembers.contains($0.member))
         }
-        for member in change.masqueradeAdded {
-            if case .ipPortIP = member { last.loopback.insert(member) } else { last.services.insert(member) }
-        }
-        lastMasquerade = last
+        var next = last
+        next.apply(adding: adding, removing: removing)
+        if next.firewall.isEmpty != last.firewall.isEmpty { return try await syncMasquerade(force: true) }
+        guard !adding.isEmpty || !removing.isEmpty else { return }
+        _ = try await kernel.updateMasquerade(adding: adding, removing: removing)
+        lastMasquerade = next
     }
 
     /// Reports keys that several Services claim; the first Service by name keeps each.

@@ -4,28 +4,33 @@ import Netlink
 ///
 /// Rules, as kube-proxy's IPVS mode and kube-router apply them:
 /// - each port gets a virtual service on every ClusterIP, externalIP and load-balancer IP, and,
-///   when it has a nodePort, on the node's NodePort addresses;
+///   when it has a nodePort, on the node's NodePort addresses of the Service's own families;
 /// - ClusterIPs follow internalTrafficPolicy; NodePorts, externalIPs and load-balancer IPs follow
-///   externalTrafficPolicy; Local keeps only this node's endpoints;
-/// - ready endpoints serve; when none is ready, serving endpoints that are terminating do;
+///   externalTrafficPolicy; endpoints are chosen as kube-proxy's `CategorizeEndpoints` does (see
+///   `categorize`);
 /// - ClientIP affinity is IPVS persistence with the affinity timeout, per client address;
+/// - a load-balancer IP of a Service with source ranges is reachable only from those ranges;
 /// - addresses in the excluded CIDRs are never programmed.
 public enum ServiceTranslator {
     /// The dataplane of one Service on this node.
     public static func dataplane(for service: ProxiedService, settings: ProxySettings) -> ServiceDataplane {
         var result = ServiceDataplane()
-        let usable = usableEndpoints(service.endpoints)
-        let local = usable.filter(\.isLocal)
-        let clusterEndpoints = service.internalTrafficPolicy == .local ? local : usable
-        let externalEndpoints = service.externalTrafficPolicy == .local ? local : usable
+        let (cluster, local) = categorize(service.endpoints)
+        let clusterEndpoints = service.internalTrafficPolicy == .local ? local : cluster
+        let externalEndpoints = service.externalTrafficPolicy == .local ? local : cluster
         let vipAddresses = (service.clusterIPs + service.externalIPs + service.loadBalancerIPs).filter {
             !settings.isExcluded($0)
         }
         result.vips = Set(vipAddresses)
+        let nodePortAddresses = settings.nodePortAddresses.filter { service.nodePortFamilies.contains($0.family) }
         for port in service.ports {
             let protocolNumber = ipvsProtocol(port.transport)
-            func add(_ address: IPAddress, _ listenPort: Int, _ endpoints: [ServiceEndpoint], external: Bool = false) {
-                guard !settings.isExcluded(address), let listen = UInt16(exactly: listenPort) else { return }
+            func add(
+                _ address: IPAddress, _ listenPort: Int, _ endpoints: [ServiceEndpoint], external: Bool = false
+            )
+                -> IPVSServiceKey?
+            {
+                guard !settings.isExcluded(address), let listen = UInt16(exactly: listenPort) else { return nil }
                 let key = IPVSServiceKey.address(protocolNumber, address, port: listen)
                 let servers = endpoints.filter { $0.address.family == address.family }.compactMap {
                     realServer($0, for: port)
@@ -35,22 +40,59 @@ public enum ServiceTranslator {
                 // Local policy exists to keep the client's address; its endpoints are on this node,
                 // so their replies come back through it without SNAT.
                 if !(external && service.externalTrafficPolicy == .local) { result.masqueraded.insert(key) }
+                return key
             }
-            for address in service.clusterIPs { add(address, port.port, clusterEndpoints) }
-            for address in service.externalIPs + service.loadBalancerIPs {
-                add(address, port.port, externalEndpoints, external: true)
+            for address in service.clusterIPs { _ = add(address, port.port, clusterEndpoints) }
+            for address in service.externalIPs { _ = add(address, port.port, externalEndpoints, external: true) }
+            for address in service.loadBalancerIPs {
+                guard let key = add(address, port.port, externalEndpoints, external: true),
+                    !service.loadBalancerSourceRanges.isEmpty
+                else { continue }
+                result.sourceRanges[key] = Set(
+                    service.loadBalancerSourceRanges.filter { $0.family == address.family }.map(\.network))
             }
             if let nodePort = port.nodePort {
-                for address in settings.nodePortAddresses { add(address, nodePort, externalEndpoints, external: true) }
+                for address in nodePortAddresses { _ = add(address, nodePort, externalEndpoints, external: true) }
             }
         }
         return result
     }
 
+    /// The endpoints for each traffic policy, as kube-proxy's `CategorizeEndpoints` chooses them.
+    ///
+    /// Cluster: the ready endpoints, narrowed by topology hints when every ready endpoint has
+    /// them and some name this node (node hints first, then zone hints); when none is ready, the
+    /// serving endpoints that are terminating. Local: the ready local endpoints; when none is
+    /// ready, the local ones that are serving and terminating, so a node whose only pod is
+    /// shutting down keeps answering during a rolling update.
+    public static func categorize(
+        _ endpoints: [ServiceEndpoint]
+    ) -> (cluster: [ServiceEndpoint], local: [ServiceEndpoint]) {
+        let ready = endpoints.filter(\.ready)
+        let topology = topologyFilter(ready)
+        var cluster = ready.filter(topology)
+        if cluster.isEmpty { cluster = endpoints.filter { $0.serving && $0.terminating } }
+        let localReady = endpoints.filter { $0.isLocal && $0.ready }
+        let local = localReady.isEmpty ? endpoints.filter { $0.isLocal && $0.serving && $0.terminating } : localReady
+        return (cluster, local)
+    }
+
     /// Ready endpoints; or, when none is ready, the serving ones that are terminating.
     public static func usableEndpoints(_ endpoints: [ServiceEndpoint]) -> [ServiceEndpoint] {
-        let ready = endpoints.filter(\.ready)
-        return ready.isEmpty ? endpoints.filter { $0.serving && $0.terminating } : ready
+        categorize(endpoints).cluster
+    }
+
+    /// Which ready endpoints topology hints leave in (kube-proxy's `topologyModeFromHints`): with
+    /// node hints on every ready endpoint and one for this node, those; else the same for zones;
+    /// else all.
+    static func topologyFilter(_ ready: [ServiceEndpoint]) -> (ServiceEndpoint) -> Bool {
+        if ready.allSatisfy({ $0.hintedForThisNode != nil }), ready.contains(where: { $0.hintedForThisNode == true }) {
+            return { $0.hintedForThisNode == true }
+        }
+        if ready.allSatisfy({ $0.hintedForThisZone != nil }), ready.contains(where: { $0.hintedForThisZone == true }) {
+            return { $0.hintedForThisZone == true }
+        }
+        return { _ in true }
     }
 
     static func ipvsProtocol(_ transport: TransportProtocol) -> IPVSProtocol {
@@ -74,7 +116,7 @@ public enum ServiceTranslator {
 
     static func realServer(_ endpoint: ServiceEndpoint, for port: ServicePort) -> IPVSRealServer? {
         let target =
-            port.targetPortName != nil
+            port.targetPortName != nil || port.requiresEndpointPort
             ? endpoint.ports[port.name]
             : port.name.isEmpty ? port.targetPort : endpoint.ports[port.name] ?? port.targetPort
         guard let target, let targetPort = UInt16(exactly: target), targetPort > 0 else { return nil }

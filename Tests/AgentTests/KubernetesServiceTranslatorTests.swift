@@ -40,7 +40,10 @@ import Testing
         #expect(result.name == ServiceName(namespace: "default", name: "web"))
         #expect(result.clusterIPs == [IPAddress("10.96.0.10")!])
         #expect(
-            result.ports == [ServiceProxy.ServicePort(name: "http", port: 80, targetPort: 80, targetPortName: "web")])
+            result.ports == [
+                ServiceProxy.ServicePort(
+                    name: "http", port: 80, targetPort: 80, targetPortName: "web", requiresEndpointPort: true)
+            ])
         #expect(result.endpoints.map(\.ports) == [["http": 8080], ["http": 9090]])
         #expect(result.endpoints.map(\.isLocal) == [true, false])
         let servers = ServiceTranslator.dataplane(for: result, settings: ProxySettings()).virtualServices.values
@@ -99,7 +102,7 @@ import Testing
             TestAPIServer.endpointSliceJSON(
                 name: "web-1", service: "web", addresses: ["10.244.1.5"], port: 8080, ready: false, serving: true,
                 terminating: true))
-        // ready left out means ready; serving left out means what ready says.
+        // ready and serving left out both mean true, as kube-proxy reads them.
         let bare = try slice(
             #"{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","addressType":"IPv4","metadata":{"name":"web-2","namespace":"default","labels":{"kubernetes.io/service-name":"web"}},"endpoints":[{"addresses":["10.244.1.6"],"conditions":{}}],"ports":[{"name":"http","port":8080}]}"#
         )
@@ -177,6 +180,120 @@ import Testing
         #expect(problems == ["port 70000 is out of range 1...65535"])
     }
 
+    /// `loadBalancerSourceRanges` as kube-proxy reads it: trimmed, host bits cleared, the legacy
+    /// annotation when the field is empty; a range that is not a CIDR rejects the Service, so
+    /// what the kernel has (and its firewall) stays instead of opening to every source.
+    @Test func loadBalancerSourceRangesFromTheFieldOrTheAnnotation() throws {
+        var shop = try service(
+            TestAPIServer.serviceJSON(
+                name: "shop", clusterIP: "10.96.0.20", type: "LoadBalancer", loadBalancerIngress: ["198.51.100.9"]))
+        shop.spec.loadBalancerSourceRanges = [" 192.0.2.0/24", "10.1.2.3/8", "2001:db8::/32"]
+        #expect(
+            try proxied(translator.translate(shop, slices: [])).loadBalancerSourceRanges == [
+                try IPPrefix(parsing: "192.0.2.0/24"), try IPPrefix(parsing: "10.0.0.0/8"),
+                try IPPrefix(parsing: "2001:db8::/32"),
+            ])
+        shop.spec.loadBalancerSourceRanges = []
+        shop.metadata.annotations[KubernetesServiceTranslator.sourceRangesAnnotation] = "203.0.113.0/24, 192.0.2.7/32"
+        #expect(
+            try proxied(translator.translate(shop, slices: [])).loadBalancerSourceRanges == [
+                try IPPrefix(parsing: "203.0.113.0/24"), try IPPrefix(parsing: "192.0.2.7/32"),
+            ])
+        // The field wins over the annotation.
+        shop.spec.loadBalancerSourceRanges = ["198.51.100.0/24"]
+        #expect(
+            try proxied(translator.translate(shop, slices: [])).loadBalancerSourceRanges == [
+                try IPPrefix(parsing: "198.51.100.0/24")
+            ])
+        shop.spec.loadBalancerSourceRanges = ["198.51.100.0/24", "office"]
+        #expect(
+            translator.translate(shop, slices: [])
+                == .rejected(["spec.loadBalancerSourceRanges[1]: 'office' is not a CIDR"]))
+    }
+
+    /// Slice ports are matched by name and protocol, an unnamed port included, and the slice's
+    /// number is the endpoint's port whatever the Service's targetPort says.
+    @Test func slicePortsMatchByNameAndProtocol() throws {
+        let syslog = try service(
+            TestAPIServer.serviceJSON(
+                name: "syslog", clusterIP: "10.96.0.30",
+                ports: [.init(name: nil, port: 514, targetPort: "514", protocolName: "UDP")]))
+        let stale = try slice(
+            TestAPIServer.endpointSliceJSON(
+                name: "syslog-old", service: "syslog", addresses: ["10.244.1.5"], port: 514, portName: nil))
+        let current = try slice(
+            TestAPIServer.endpointSliceJSON(
+                name: "syslog-new", service: "syslog", addresses: ["10.244.1.6"], port: 1514, portName: nil,
+                protocolName: "UDP"))
+        let result = try proxied(translator.translate(syslog, slices: [stale, current]))
+        #expect(result.endpoints.map(\.ports) == [[:], ["": 1514]])
+        let servers = ServiceTranslator.dataplane(for: result, settings: ProxySettings()).virtualServices.values
+            .flatMap(\.realServers).map { "\($0.address):\($0.port)" }
+        #expect(servers == ["10.244.1.6:1514"])
+    }
+
+    /// An address in two slices with two ports is two endpoints; with the same port, one.
+    @Test func anAddressInTwoSlicesKeepsEachPort() throws {
+        let web = try service(TestAPIServer.serviceJSON(name: "web", clusterIP: "10.96.0.10"))
+        let old = try slice(
+            TestAPIServer.endpointSliceJSON(name: "web-1", service: "web", addresses: ["10.244.1.5"], port: 8080))
+        let new = try slice(
+            TestAPIServer.endpointSliceJSON(
+                name: "web-2", service: "web", addresses: ["10.244.1.5", "10.244.1.6"], port: 8081))
+        let again = try slice(
+            TestAPIServer.endpointSliceJSON(name: "web-3", service: "web", addresses: ["10.244.1.6"], port: 8081))
+        let result = try proxied(translator.translate(web, slices: [old, new, again]))
+        #expect(
+            result.endpoints.map { "\($0.address) \($0.ports)" } == [
+                "10.244.1.5 [\"http\": 8080]", "10.244.1.5 [\"http\": 8081]", "10.244.1.6 [\"http\": 8081]",
+            ])
+    }
+
+    /// Hints are read against this node's name and zone; a node without a zone matches no zone hint.
+    @Test func hintsAreReadForThisNodeAndZone() throws {
+        let web = try service(TestAPIServer.serviceJSON(name: "web", clusterIP: "10.96.0.10"))
+        var hinted = try slice(
+            TestAPIServer.endpointSliceJSON(
+                name: "web-1", service: "web", addresses: ["10.244.1.5", "10.244.2.5", "10.244.3.5"], port: 8080))
+        hinted.endpoints[0].hints = EndpointHints(forZones: ["zone-a"], forNodes: ["node-a"])
+        hinted.endpoints[1].hints = EndpointHints(forZones: ["zone-b"])
+        let inZoneA = KubernetesServiceTranslator(nodeName: "node-a", zone: "zone-a")
+        let endpoints = try proxied(inZoneA.translate(web, slices: [hinted])).endpoints
+        #expect(endpoints.map(\.hintedForThisZone) == [true, false, nil])
+        #expect(endpoints.map(\.hintedForThisNode) == [true, nil, nil])
+        let noZone = try proxied(translator.translate(web, slices: [hinted])).endpoints
+        #expect(noZone.map(\.hintedForThisZone) == [false, false, nil])
+        // And the hints survive the informer's trimming, as JSON the API server sends them.
+        let json = try JSONEncoder().encode(hinted)
+        #expect(
+            try JSONDecoder().decode(EndpointSlice.self, from: json).endpoints[0].hints == hinted.endpoints[0].hints)
+    }
+
+    /// An endpoint address that is not of its slice's type is skipped and named; the rest serve.
+    @Test func aBadEndpointAddressIsSkippedWithAWarning() throws {
+        let web = try service(TestAPIServer.serviceJSON(name: "web", clusterIP: "10.96.0.10"))
+        let mixed = try slice(
+            TestAPIServer.endpointSliceJSON(
+                name: "web-1", service: "web", addresses: ["10.244.1.5", "fd00::5", "10.244.1.999"], port: 8080))
+        guard case .proxied(let result, let warnings) = translator.translate(web, slices: [mixed]) else {
+            Issue.record("one bad address must not keep the Service off the node")
+            return
+        }
+        #expect(result.endpoints.map(\.address) == [IPAddress("10.244.1.5")!])
+        #expect(
+            warnings == [
+                "EndpointSlice web-1: endpoint address 'fd00::5' is not an IPv4 address; skipped",
+                "EndpointSlice web-1: endpoint address '10.244.1.999' is not an IPv4 address; skipped",
+            ])
+    }
+
+    /// The Service's families reach the model, so NodePorts exist only in them.
+    @Test func ipFamiliesReachTheModel() throws {
+        let dual = try service(
+            TestAPIServer.serviceJSON(name: "web", clusterIP: "10.96.0.10", clusterIPs: ["10.96.0.10", "fd00:96::10"]))
+        #expect(try proxied(translator.translate(dual, slices: [])).ipFamilies == [.ipv4, .ipv6])
+    }
+
     @Test func theCatalogFollowsASliceThatChangesService() throws {
         var catalog = ServiceCatalog(translator: translator)
         let web = ServiceName(namespace: "default", name: "web")
@@ -195,5 +312,9 @@ import Testing
         #expect(catalog.counts.slices == 0)
         catalog.set(service: nil, name: web)
         #expect(catalog.translation(of: web) == .ignored(reason: "no such Service"))
+        // Slices that name a Service the catalog does not have are orphans, reported by the agent.
+        #expect(!catalog.hasOrphanSlices(web))
+        catalog.set(slice: slice, previous: nil)
+        #expect(catalog.hasOrphanSlices(web) && !catalog.hasOrphanSlices(api))
     }
 }

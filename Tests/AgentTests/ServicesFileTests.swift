@@ -458,7 +458,7 @@ struct BadService: Sendable, CustomTestStringConvertible {
                     + "(expected rr, lc, dh, sh, mh)",
                 "services[2] (default/b): ports[1]: port TCP/80 is listed twice on line 11",
                 "services[2] (default/b): unknown key 'sessionAffinitty' (expected: name, clusterIPs, externalIPs, "
-                    + "loadBalancerIPs, ports, sessionAffinity, sessionAffinityTimeoutSeconds, annotations, "
+                    + "loadBalancerIPs, loadBalancerSourceRanges, ports, sessionAffinity, sessionAffinityTimeoutSeconds, annotations, "
                     + "externalTrafficPolicy, internalTrafficPolicy, endpoints)",
             ])
         #expect(file.problems[3].description == "11:32: " + file.problems[3].message)

@@ -55,7 +55,7 @@ struct MasqueradeNftTests {
         // masqueraded, the backend sees the node.
         #expect(try peer(seenBy: backend, from: client) == "10.210.1.1")
         // Not Rudder's any more: the client's own address.
-        #expect(try controller.update(adding: [], removing: [backendService]) == 1)
+        #expect(try controller.update(adding: [], removing: [NetfilterMember(.services, backendService)]) == 1)
         #expect(try peer(seenBy: backend, from: client) == "10.211.0.2")
 
         #expect(try controller.sync(MasqueradeState(enabled: false)) == 4)

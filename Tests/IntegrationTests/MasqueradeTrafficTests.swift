@@ -107,9 +107,9 @@ import Testing
 
         // One Service's change adds and deletes single members, and traffic follows at once.
         let moved = IPSetMember.ipPort(IPAddress("203.0.113.10")!, protocol: .tcp, port: 80)
-        #expect(try controller.update(adding: [moved], removing: []) == 1)
+        #expect(try controller.update(adding: [NetfilterMember(.services, moved)], removing: []) == 1)
         #expect(try lab.peerSeenByBackend(through: SocketEndpoint("203.0.113.10", port: 80)) == "10.200.1.1")
-        #expect(try controller.update(adding: [], removing: [moved]) == 1)
+        #expect(try controller.update(adding: [], removing: [NetfilterMember(.services, moved)]) == 1)
         #expect(try lab.peerSeenByBackend(through: SocketEndpoint("203.0.113.10", port: 80)) == "10.201.0.2")
 
         // Disabling removes Rudder's chains and sets, and still nothing else.

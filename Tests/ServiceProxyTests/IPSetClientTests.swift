@@ -359,6 +359,8 @@ struct IPSetClientTests {
             case (.hashIPPort, .ipv6): ["fd00::1,tcp:80", "fd00::1,udp:53", "fd00::2,sctp:5000"]
             case (.hashIPPortIP, .ipv4): ["10.244.1.5,tcp:8080,10.244.1.5", "10.244.1.5,udp:53,10.244.1.6"]
             case (.hashIPPortIP, .ipv6): ["fd00::5,tcp:8080,fd00::5", "fd00::5,sctp:9,fd00::6"]
+            case (.hashIPPortNet, .ipv4): ["203.0.113.10,tcp:443,192.0.2.0/24", "203.0.113.10,udp:53,198.51.100.7/32"]
+            case (.hashIPPortNet, .ipv6): ["2001:db8::10,tcp:443,2001:db8:1::/48", "2001:db8::10,tcp:80,fd00::7/128"]
             }
         return texts.map { text in
             let member = IPSetMember(text)!

@@ -193,3 +193,68 @@ struct MasqueradeRulesTests {
         #expect(state.podSubnets == [try IPPrefix(parsing: "10.244.1.0/24")])
     }
 }
+
+/// The load-balancer firewall's filter-table rules, without a kernel.
+struct FirewallRulesTests {
+    static let rule =
+        "-A RUDDER-FIREWALL -m set --match-set RUDDER-LB-FIREWALL dst,dst -m set ! --match-set RUDDER-LB-SOURCES "
+        + "dst,dst,src -j DROP"
+
+    @Test func theFirewallChainDropsWhatNoRangeAllows() throws {
+        #expect(MasqueradeRules.firewallRules(.ipv4) == ["RUDDER-FIREWALL": [Self.rule]])
+        let v6 = try #require(MasqueradeRules.firewallRules(.ipv6)["RUDDER-FIREWALL"]?.first)
+        #expect(v6.contains("RUDDER-LB-FIREWALL-6 dst,dst") && v6.contains("! --match-set RUDDER-LB-SOURCES-6"))
+        for set in NetfilterSet.allCases {
+            #expect(set.name(.ipv6).utf8.count <= 31, "\(set) fits ipset's name limit")
+        }
+    }
+
+    @Test func onlyTheFilterTableIsReadAndWritten() throws {
+        let save = [
+            "*nat", ":RUDDER-FIREWALL - [0:0]", "-A INPUT -m comment --comment rudder -j RUDDER-FIREWALL", "COMMIT",
+            "*filter", ":INPUT ACCEPT [0:0]", "-A INPUT -s 192.0.2.9/32 -j DROP", "COMMIT", "",
+        ].joined(separator: "\n")
+        let observed = MasqueradeRules.observe(save: save, table: MasqueradeRules.filter)
+        #expect(observed == MasqueradeRules.Observed())
+        let script = try #require(
+            MasqueradeRules.restoreScript(for: .ipv4, table: MasqueradeRules.filter, enabled: true, observed: observed))
+        #expect(
+            script
+                == [
+                    "*filter", ":RUDDER-FIREWALL - [0:0]", "-F RUDDER-FIREWALL", Self.rule,
+                    "-I INPUT 1 -m comment --comment rudder -j RUDDER-FIREWALL", "COMMIT", "",
+                ].joined(separator: "\n"))
+        #expect(!script.contains("192.0.2.9"))
+        let present = [
+            "*filter", ":INPUT ACCEPT [0:0]", ":RUDDER-FIREWALL - [0:0]",
+            "-A INPUT -m comment --comment rudder -j RUDDER-FIREWALL", "-A INPUT -s 192.0.2.9/32 -j DROP", Self.rule,
+            "COMMIT",
+        ].joined(separator: "\n")
+        let now = MasqueradeRules.observe(save: present, table: MasqueradeRules.filter)
+        #expect(
+            MasqueradeRules.restoreScript(for: .ipv4, table: MasqueradeRules.filter, enabled: true, observed: now)
+                == nil)
+        #expect(
+            MasqueradeRules.restoreScript(for: .ipv4, table: MasqueradeRules.filter, enabled: false, observed: now)
+                == "*filter\n-D INPUT -m comment --comment rudder -j RUDDER-FIREWALL\n-F RUDDER-FIREWALL\n"
+                + "-X RUDDER-FIREWALL\nCOMMIT\n")
+    }
+
+    @Test func ipPortNetMembersReadAsIpsetPrintsThem() throws {
+        let member = try #require(IPSetMember("203.0.113.10,tcp:443,192.0.2.0/24"))
+        #expect(
+            member
+                == .ipPortNet(
+                    IPAddress("203.0.113.10")!, protocol: .tcp, port: 443, try IPPrefix(parsing: "192.0.2.0/24")))
+        #expect(member.description == "203.0.113.10,tcp:443,192.0.2.0/24")
+        // ipset lists a host range as a bare address.
+        #expect(
+            IPSetMember(parsing: "203.0.113.10,udp:53,198.51.100.7", as: .hashIPPortNet)
+                == .ipPortNet(
+                    IPAddress("203.0.113.10")!, protocol: .udp, port: 53, try IPPrefix(parsing: "198.51.100.7/32")))
+        // Host bits and mixed families are refused.
+        #expect(IPSetMember("203.0.113.10,tcp:443,192.0.2.1/24") == nil)
+        #expect(IPSetMember("203.0.113.10,tcp:443,2001:db8::/32") == nil)
+        #expect(IPSetType.hashIPPortNet.accepts(member) && !IPSetType.hashIPPort.accepts(member))
+    }
+}

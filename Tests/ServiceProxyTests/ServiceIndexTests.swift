@@ -63,17 +63,18 @@ import Testing
         let web = service("web", vip: "10.96.0.1", endpoints: ["10.244.0.5"], local: true)
         let pod = IPAddress("10.244.0.5")!
         let webMember = IPSetMember.ipPort(IPAddress("10.96.0.1")!, protocol: .tcp, port: 80)
+        let hairpin = NetfilterMember(.loopback, .ipPortIP(pod, protocol: .tcp, port: 8080, pod))
         let first = index.set(web, settings: settings)
-        #expect(first.masqueradeAdded == [.ipPortIP(pod, protocol: .tcp, port: 8080, pod), webMember])
+        #expect(first.masqueradeAdded == [hairpin, NetfilterMember(.services, webMember)])
         #expect(!index.set(web, settings: settings).masqueradeChanged)
         // Same VIP and port from another Service: the member is shared, so nothing changes.
         let twin = service("twin", vip: "10.96.0.1", endpoints: ["10.244.9.5"])
         #expect(!index.set(twin, settings: settings).masqueradeChanged)
         let removal = index.remove(web.name)
-        #expect(removal.masqueradeRemoved == [.ipPortIP(pod, protocol: .tcp, port: 8080, pod)])
+        #expect(removal.masqueradeRemoved == [hairpin])
         #expect(index.hairpinMembers.isEmpty)
         #expect(index.serviceMembers == [webMember])
-        #expect(index.remove(twin.name).masqueradeRemoved == [webMember])
+        #expect(index.remove(twin.name).masqueradeRemoved == [NetfilterMember(.services, webMember)])
     }
 
     /// A long random sequence of sets and removes, checked against a full rebuild after each step.

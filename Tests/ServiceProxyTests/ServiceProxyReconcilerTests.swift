@@ -169,6 +169,35 @@ import Testing
         #expect(try await kernel.boundVIPs() == [IPAddress("10.96.0.2")!, IPAddress("fe80::1")!])
     }
 
+    /// A Service with source ranges is firewalled even with masquerade off; its changes reach
+    /// the kernel as member changes, and the firewall goes when the last range does.
+    @Test func sourceRangesAreEnforcedWithMasqueradeOff() async throws {
+        let kernel = InMemoryServiceKernel()
+        var noMasquerade = settings
+        noMasquerade.masquerade = false
+        let reconciler = ServiceProxyReconciler(
+            kernel: kernel, settings: noMasquerade, record: OwnershipRecord(path: nil))
+        var shop = service("shop", clusterIP: "10.96.0.50", endpoints: ["10.244.1.50"])
+        try await reconciler.replaceAll([shop])
+        #expect(kernel.masquerade == nil, "nothing to firewall and no masquerade: netfilter untouched")
+
+        shop.loadBalancerIPs = [IPAddress("198.51.100.50")!]
+        shop.loadBalancerSourceRanges = [try IPPrefix(parsing: "192.0.2.0/24")]
+        try await reconciler.update(shop)
+        let firewalled = try #require(kernel.masquerade)
+        #expect(!firewalled.enabled && firewalled.services.isEmpty && firewalled.loopback.isEmpty)
+        #expect(firewalled.firewall.map(\.description) == ["198.51.100.50,tcp:80"])
+        #expect(firewalled.allowedSources.map(\.description) == ["198.51.100.50,tcp:80,192.0.2.0/24"])
+
+        shop.loadBalancerSourceRanges.append(try IPPrefix(parsing: "203.0.113.0/24"))
+        try await reconciler.update(shop)
+        #expect(kernel.masquerade?.allowedSources.count == 2)
+
+        shop.loadBalancerSourceRanges = []
+        try await reconciler.update(shop)
+        #expect(kernel.masquerade?.firewall.isEmpty == true && kernel.masquerade?.allowedSources.isEmpty == true)
+    }
+
     @Test func theOwnershipRecordRoundTrips() throws {
         let record = temporaryRecord()
         defer { try? FileManager.default.removeItem(atPath: record.path!) }
