@@ -548,8 +548,34 @@ struct BadService: Sendable, CustomTestStringConvertible {
         #expect(services["default/cache"]?.scheduling == SchedulingPolicy(scheduler: .mh, flags: [.flag1, .flag2]))
         #expect(services["default/ingress"]?.externalTrafficPolicy == .local)
         #expect(services["default/ingress"]?.loadBalancerIPs.isEmpty == false)
+        #expect(
+            services["default/ingress"]?.loadBalancerSourceRanges == [
+                try IPPrefix(parsing: "192.0.2.0/24"), try IPPrefix(parsing: "198.51.100.0/25"),
+            ])
         #expect(services["default/api"]?.clusterIPs.first?.family == .ipv6)
         #expect(services["default/api"]?.internalTrafficPolicy == .local)
+    }
+
+    @Test func aBadSourceRangeLeavesTheServiceOutWithItsLine() throws {
+        let file = try ServicesFile.parse(
+            yaml: """
+                services:
+                  - name: default/gate
+                    loadBalancerIPs: [203.0.113.5]
+                    loadBalancerSourceRanges: [192.0.2.0/24, office, 10.0.0.1/8]
+                    ports: [{port: 80}]
+                  - name: default/open
+                    clusterIPs: [10.96.0.9]
+                    ports: [{port: 80}]
+                """, file: "gate.yaml")
+        #expect(file.services.map(\.name.name) == ["open"])
+        #expect(
+            file.problems.map(\.description) == [
+                "4:46: services[0] (default/gate): loadBalancerSourceRanges: 'office' is not an IP prefix "
+                    + "(expected ADDRESS/LENGTH)",
+                "4:54: services[0] (default/gate): loadBalancerSourceRanges: '10.0.0.1/8' has host bits set "
+                    + "(did you mean 10.0.0.0/8?)",
+            ])
     }
 
     @Test func kubeRoutersServiceLocalAnnotationMakesBothPoliciesLocal() throws {

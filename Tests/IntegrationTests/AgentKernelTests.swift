@@ -29,38 +29,18 @@ import Testing
         let lab = try TrafficLab()
         defer { lab.tearDown() }
         try Shell.check("ip", ["link", "set", "lo", "up"])
-        let directory = "/run/rudder-agent-\(UInt32.random(in: .min ... .max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = TestAPIServer(directory: directory + "/apiserver", bookmarkInterval: 1)
-        try server.start()
-        defer { server.stop() }
-        try server.writeKubeconfig(to: directory + "/kubeconfig", user: .tokenFile)
-        try server.load([
+        let guest = try GuestAgent(objects: [
             TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.0.0/24", internalIP: "10.201.0.1"),
             // A node on be1's link: its pod CIDR is routed straight to it.
             TestAPIServer.nodeJSON(name: "node-b", podCIDR: "10.250.0.0/24", internalIP: "10.200.1.2"),
         ])
-        try """
-        nodeName: node-a
-        logLevel: debug
-        kubernetes:
-          kubeconfig: \(directory)/kubeconfig
-        serviceProxy:
-          masquerade: false
-          gracePeriod: 5s
-          ownershipRecord: \(directory)/ipvs-services
-        http:
-          host: 127.0.0.1
-          port: 20244
-        """.write(toFile: directory + "/rudder.yaml", atomically: true, encoding: .utf8)
-        let agent = try RudderProcess(
-            arguments: ["run", "--config", directory + "/rudder.yaml"], output: directory + "/agent.out")
-        defer { agent.kill(SIGKILL) }
+        defer { guest.stop() }
+        let server = guest.server
+        try guest.start(serviceProxy: ["masquerade: false", "gracePeriod: 5s"])
         func context() -> String {
-            "\nagent log:\n\(agent.errors.suffix(6000))\n\(lab.diagnostics())"
+            "\nagent log:\n\(guest.log)\n\(lab.diagnostics())"
         }
-        try await waitUntil("the agent is ready", context) { try Self.http("/readyz") == 200 }
+        try await waitUntil("the agent is ready", context) { try GuestAgent.http("/readyz") == 200 }
         try await waitUntil("the route to node-b's pods", context) {
             try Shell.check("ip", ["route", "show", "proto", "44"]).contains("10.250.0.0/24 via 10.200.1.2")
         }
@@ -93,7 +73,7 @@ import Testing
         let outage = ContinuousClock.now
         while ContinuousClock.now - outage < .seconds(30) {
             #expect(try lab.ipvsadm("-Sn") == table, "IPVS changed while the API server was down\(context())")
-            #expect(try Self.http("/healthz") == 200, "liveness must not depend on the API server")
+            #expect(try GuestAgent.http("/healthz") == 200, "liveness must not depend on the API server")
             try await Task.sleep(for: .seconds(2))
         }
         try server.restart()
@@ -154,8 +134,8 @@ import Testing
         }
 
         // SIGTERM stops the agent cleanly.
-        agent.kill(SIGTERM)
-        #expect(agent.process.terminationStatus == 0, "\(context())")
+        guest.agent?.kill(SIGTERM)
+        #expect(guest.agent?.process.terminationStatus == 0, "\(context())")
     }
 
     /// The real servers of TCP 10.96.0.10:80 that take new connections (weight above 0), sorted.
@@ -164,17 +144,10 @@ import Testing
             .filter { $0.count >= 3 && $0[2] != "0" }.map { $0[0] }.sorted()
     }
 
-    /// The status code of a GET on the agent's HTTP port.
-    static func http(_ path: String) throws -> Int {
-        let result = try Shell.run(
-            "curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:20244\(path)"])
-        return Int(result.stdout) ?? 0
-    }
-
     /// Waits until `condition` holds; a timeout carries `context()`, the agent's log and the tables.
     func waitUntil(
         _ what: String, _ context: () -> String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool
     ) async throws {
-        try await Polling.until(what, timeout: timeout, every: .milliseconds(100), context: context, condition)
+        try await GuestAgent.waitUntil(what, context, timeout: timeout, condition)
     }
 }

@@ -508,12 +508,15 @@ extension TestAPIServer {
         public var zone: String?
         /// The pod behind the endpoint (targetRef), if any.
         public var podName: String?
+        /// The zones of its topology hints (`hints.forZones`); empty for none.
+        public var hintZones: [String]
 
         /// An endpoint; `serving` defaults to `ready`.
         public init(
             address: String, ready: Bool = true, serving: Bool? = nil, terminating: Bool = false,
-            nodeName: String? = nil, zone: String? = nil, podName: String? = nil
+            nodeName: String? = nil, zone: String? = nil, podName: String? = nil, hintZones: [String] = []
         ) {
+            self.hintZones = hintZones
             self.address = address
             self.ready = ready
             self.serving = serving ?? ready
@@ -531,7 +534,8 @@ extension TestAPIServer {
         ports: [ServicePort] = [ServicePort(port: 80, targetPort: "8080")], type: String = "ClusterIP",
         selector: [String: String]? = nil, labels: [String: String] = [:], annotations: [String: String] = [:],
         sessionAffinity: String = "None", externalIPs: [String] = [], loadBalancerIngress: [String] = [],
-        externalTrafficPolicy: String? = nil, internalTrafficPolicy: String = "Cluster"
+        externalTrafficPolicy: String? = nil, internalTrafficPolicy: String = "Cluster",
+        loadBalancerSourceRanges: [String] = []
     ) -> String {
         let ips = clusterIPs ?? [clusterIP]
         let families = ips.map { $0.contains(":") ? "IPv6" : "IPv4" }
@@ -539,6 +543,9 @@ extension TestAPIServer {
         json += metadata(namespace: namespace, name: name, labels: labels, annotations: annotations)
         json += "},\"spec\":{\"clusterIP\":\(quote(clusterIP)),\"clusterIPs\":\(array(ips))"
         if !externalIPs.isEmpty { json += ",\"externalIPs\":\(array(externalIPs))" }
+        if !loadBalancerSourceRanges.isEmpty {
+            json += ",\"loadBalancerSourceRanges\":\(array(loadBalancerSourceRanges))"
+        }
         if type == "NodePort" || type == "LoadBalancer" {
             json += ",\"externalTrafficPolicy\":\(quote(externalTrafficPolicy ?? "Cluster"))"
         } else if let externalTrafficPolicy {
@@ -606,6 +613,10 @@ extension TestAPIServer {
                 json += ",\"uid\":\"\(fakeUID(namespace + "/" + pod))\"}"
             }
             if let zone = endpoint.zone { json += ",\"zone\":\(quote(zone))" }
+            if !endpoint.hintZones.isEmpty {
+                let zones = endpoint.hintZones.map { "{\"name\":\(quote($0))}" }.joined(separator: ",")
+                json += ",\"hints\":{\"forZones\":[\(zones)]}"
+            }
             json += "}"
         }
         json += "],\"kind\":\"EndpointSlice\",\"metadata\":{\"annotations\":{\"endpoints.kubernetes.io/"
