@@ -274,6 +274,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                             continue
                         }
                     }
+                    for name in catalog.orphans { noteOrphan(name, true, in: &orphans, skipped: skipped) }
                     // A kernel that refuses the first sync (IPVS missing, say) is retried, not fatal:
                     // the agent stays live and unready, and says why.
                     while !Task.isCancelled {
@@ -298,18 +299,7 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                         reported[name] = nil
                         vips.record(nil, name: name)
                         await controller.changed(name, to: nil)
-                        // Logged once per Service name while it lasts; usually a Service deleted
-                        // before its slices, or a hand-made slice with a typo in its label.
-                        if catalog.hasOrphanSlices(name) {
-                            if orphans.insert(name).inserted {
-                                skipped.orphanSlice.increment()
-                                logger.warning(
-                                    "EndpointSlices name a Service that does not exist; skipped",
-                                    metadata: ["service": "\(name)"])
-                            }
-                        } else {
-                            orphans.remove(name)
-                        }
+                        noteOrphan(name, catalog.hasOrphanSlices(name), in: &orphans, skipped: skipped)
                     case .rejected(let problems):
                         // The kernel keeps what the Service had; only a valid version changes it.
                         report(name, problems, severity: .error, into: &reported)
@@ -319,6 +309,20 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         } onCancel: {
             continuation.finish()
         }
+    }
+
+    /// Logs and counts EndpointSlices that name a missing Service, once per Service name while it
+    /// lasts: usually a Service deleted before its slices, or a hand-made slice with a typo in its label.
+    private func noteOrphan(
+        _ name: ServiceName, _ orphaned: Bool, in orphans: inout Set<ServiceName>, skipped: SkippedInputs
+    ) {
+        guard orphaned else {
+            orphans.remove(name)
+            return
+        }
+        guard orphans.insert(name).inserted else { return }
+        skipped.orphanSlice.increment()
+        logger.warning("EndpointSlices name a Service that does not exist; skipped", metadata: ["service": "\(name)"])
     }
 
     /// Logs a Service's problems once, not again for every event while they stay the same, and

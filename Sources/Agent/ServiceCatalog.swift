@@ -62,6 +62,11 @@ public struct ServiceCatalog: Sendable {
             service, slices: (slices[name] ?? [:]).values.sorted { $0.metadata.name < $1.metadata.name })
     }
 
+    /// The Services that EndpointSlices name but that are not known.
+    public var orphans: [ServiceName] {
+        slices.keys.filter { services[$0] == nil }.sorted()
+    }
+
     /// Whether EndpointSlices name `name` as their Service while no such Service is known.
     public func hasOrphanSlices(_ name: ServiceName) -> Bool {
         services[name] == nil && !(slices[name]?.isEmpty ?? true)

@@ -162,6 +162,40 @@ import Testing
         }
     }
 
+    /// An endpoint address of the wrong family and slices whose Service does not exist are logged
+    /// once and counted once, however often their Services change; the rest is proxied.
+    @Test func skippedInputIsLoggedOnceAndCounted() async throws {
+        let mixed = TestAPIServer.endpointSliceJSON(
+            name: "web-3", service: "web", addresses: ["10.244.1.6", "fd00::9"], port: 8080)
+        let orphan = TestAPIServer.endpointSliceJSON(
+            name: "ghost-1", service: "ghost", addresses: ["10.244.1.7"], port: 8080)
+        try await AgentLab.with(extra: [mixed, orphan]) { lab in
+            try await lab.waitUntil("web has its two good endpoints") {
+                lab.realServers("10.96.0.10", 80) == ["10.244.1.5:8080", "10.244.1.6:8080"]
+            }
+            // Two more changes to web: its skipped address is not logged or counted again.
+            for port in [8081, 8082] {
+                try lab.server.put(
+                    TestAPIServer.endpointSliceJSON(
+                        name: "web-1", service: "web", addresses: ["10.244.1.5"], port: port))
+                try await lab.waitUntil("web-1 on \(port)") {
+                    lab.realServers("10.96.0.10", 80).contains("10.244.1.5:\(port)")
+                }
+            }
+            let log = lab.log.text
+            let skippedLine = "EndpointSlice web-3: endpoint address 'fd00::9' is not an IPv4 address; skipped"
+            #expect(log.components(separatedBy: skippedLine).count == 2, "logged once\n\(log)")
+            #expect(
+                log.components(separatedBy: "EndpointSlices name a Service that does not exist").count == 2
+                    && log.contains("default/ghost"), "\(log)")
+            let port = try #require(lab.http.boundPort)
+            let metrics = try Shell.check("curl", ["-s", "http://127.0.0.1:\(port)/metrics"])
+            #expect(
+                metrics.contains(#"rudder_service_inputs_skipped_total{reason="endpoint_address"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"rudder_service_inputs_skipped_total{reason="orphan_slice"} 1"#), "\(metrics)")
+        }
+    }
+
     @Test func aKubeconfigWithAMissingCAFileIsOneClearError() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-ca-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
