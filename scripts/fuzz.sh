@@ -44,7 +44,7 @@ swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-na
 # The Kubernetes decoding path: the resource types and the JSON decoder, without the HTTP client,
 # the configuration readers and the informer (they need libcurl, swift-log and Yams).
 kubernetes=()
-for file in Sources/Kubernetes/*.swift; do
+for file in $(find Sources/Kubernetes -name '*.swift' | sort); do
     grep -q -e "^import CCurl" -e "^import Logging" -e "^import Yams" "$file" && continue
     case "$(basename "$file" .swift)" in
         KubernetesHTTPClient+Resources | ClientConfiguration | KubeConfig* | TokenSource | PEMSource | LocalFile | \
@@ -67,7 +67,7 @@ done
 # The BGP codec, state machine and RIB import only the standard library; the speaker's files
 # (SwiftNIO, swift-log) are left out.
 bgp=()
-for file in Sources/BGP/*.swift; do
+for file in $(find Sources/BGP -name '*.swift' | sort); do
     grep -q -e "^import NIO" -e "^import Logging" -e "^import Glibc" -e "^import Foundation" "$file" || bgp+=("$file")
 done
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name BGP \
