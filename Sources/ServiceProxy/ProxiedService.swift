@@ -19,9 +19,6 @@ public struct ProxiedService: Hashable, Sendable {
         case local = "Local"
     }
 
-    /// kube-router's annotation that makes both traffic policies Local.
-    public static let localAnnotation = "kube-router.io/service.local"
-
     /// The Service's identity.
     public var name: ServiceName
     /// ClusterIPs (one per family).

@@ -1,4 +1,5 @@
-/// The IPVS scheduler of a service and its flags, as kube-router's annotations name them.
+/// The IPVS scheduler of a service and its flags, named as kube-router's annotations name them
+/// (the annotations themselves are the agent's business: `ServiceAnnotations`).
 public struct SchedulingPolicy: Hashable, Sendable {
     /// Schedulers Rudder accepts: kube-router's set.
     public enum Scheduler: String, Hashable, Sendable, CaseIterable {
@@ -35,9 +36,4 @@ public struct SchedulingPolicy: Hashable, Sendable {
         self.scheduler = scheduler
         self.flags = flags
     }
-
-    /// kube-router's annotation naming the scheduler.
-    public static let schedulerAnnotation = "kube-router.io/service.scheduler"
-    /// kube-router's annotation naming the scheduler flags, comma-separated.
-    public static let flagsAnnotation = "kube-router.io/service.schedflags"
 }

@@ -1,44 +1,87 @@
 import ServiceProxy
 
-/// The kube-router service annotations Rudder honours, read from a Service's annotations.
+/// The kube-router Service annotations Rudder honours, and how their values read: one place for
+/// the cluster (`rudder run`) and the services file alike.
 ///
-/// As kube-router does, a bad value is reported and ignored (the default applies) rather than
-/// keeping the whole Service off the node: the annotation only tunes how traffic is spread.
-/// The problems still name the annotation and the value, and the agent logs them.
+/// Values are trimmed of spaces and tabs, as kube-router trims them. The two paths differ only
+/// in what a bad value costs: on a live Service it is reported and ignored (the default applies),
+/// as kube-router does, since the annotation only tunes how traffic is spread; in a services file,
+/// applied by hand, it leaves that service out.
 public struct ServiceAnnotations: Sendable, Equatable {
+    /// kube-router's annotation naming the IPVS scheduler.
+    public static let scheduler = "kube-router.io/service.scheduler"
+    /// kube-router's annotation naming the scheduler flags, comma-separated.
+    public static let schedulerFlags = "kube-router.io/service.schedflags"
+    /// kube-router's annotation that makes both traffic policies Local.
+    public static let local = "kube-router.io/service.local"
+
     /// The scheduler and its flags.
     public var scheduling = SchedulingPolicy()
     /// Whether `kube-router.io/service.local` makes both traffic policies Local.
     public var local = false
-    /// One line for each annotation whose value was not understood and was ignored.
-    public var warnings: [String] = []
+    /// Each value that was not understood: the annotation and what is wrong with it.
+    public var problems: [(annotation: String, problem: String)] = []
 
     /// Reads the annotations; unrelated ones are ignored.
     public init(_ annotations: [String: String]) {
-        if let value = annotations[SchedulingPolicy.schedulerAnnotation] {
-            if let scheduler = SchedulingPolicy.Scheduler(rawValue: value.trimmingSpaces()) {
-                scheduling.scheduler = scheduler
+        if let value = annotations[Self.scheduler] {
+            switch Self.scheduler(value) {
+            case .success(let scheduler): scheduling.scheduler = scheduler
+            case .failure(let problem): problems.append((Self.scheduler, problem.message))
+            }
+        }
+        if let value = annotations[Self.schedulerFlags] {
+            let (flags, unknown) = Self.flags(value)
+            scheduling.flags = flags
+            problems += unknown.map { (Self.schedulerFlags, $0.message) }
+        }
+        if let value = annotations[Self.local] { local = Self.isTrue(value) }
+    }
+
+    /// One line for each annotation whose value was ignored, as the agent logs it.
+    public var warnings: [String] {
+        problems.map { annotation, problem in
+            "annotation \(annotation): \(problem); \(annotation == Self.scheduler ? "using rr" : "ignored")"
+        }
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.scheduling == rhs.scheduling && lhs.local == rhs.local && lhs.warnings == rhs.warnings
+    }
+
+    /// What is wrong with one annotation value.
+    public struct Problem: Error, Sendable, Equatable {
+        /// One line, without the annotation's name: "unknown scheduler 'fair' (expected rr, ...)".
+        public var message: String
+    }
+
+    /// Reads a scheduler name.
+    public static func scheduler(_ value: String) -> Result<SchedulingPolicy.Scheduler, Problem> {
+        guard let scheduler = SchedulingPolicy.Scheduler(rawValue: value.trimmingSpaces()) else {
+            let choices = SchedulingPolicy.Scheduler.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(Problem(message: "unknown scheduler '\(value)' (expected \(choices))"))
+        }
+        return .success(scheduler)
+    }
+
+    /// Reads a comma-separated flag list: the flags understood, and a problem for each other entry.
+    /// Spaces around entries and empty entries (a trailing comma) are ignored; empty means no flags.
+    public static func flags(_ value: String) -> (flags: Set<SchedulingPolicy.Flag>, unknown: [Problem]) {
+        var flags = Set<SchedulingPolicy.Flag>()
+        var unknown: [Problem] = []
+        let choices = SchedulingPolicy.Flag.allCases.map(\.rawValue).joined(separator: ", ")
+        for entry in value.split(separator: ",").map({ $0.trimmingSpaces() }) where !entry.isEmpty {
+            if let flag = SchedulingPolicy.Flag(rawValue: entry) {
+                flags.insert(flag)
             } else {
-                let choices = SchedulingPolicy.Scheduler.allCases.map(\.rawValue).joined(separator: ", ")
-                warnings.append(
-                    "annotation \(SchedulingPolicy.schedulerAnnotation): unknown scheduler '\(value)' "
-                        + "(expected \(choices)); using rr")
+                unknown.append(Problem(message: "unknown scheduler flag '\(entry)' (expected \(choices))"))
             }
         }
-        if let value = annotations[SchedulingPolicy.flagsAnnotation] {
-            for entry in value.split(separator: ",").map({ $0.trimmingSpaces() }) where !entry.isEmpty {
-                if let flag = SchedulingPolicy.Flag(rawValue: entry) {
-                    scheduling.flags.insert(flag)
-                } else {
-                    let choices = SchedulingPolicy.Flag.allCases.map(\.rawValue).joined(separator: ", ")
-                    warnings.append(
-                        "annotation \(SchedulingPolicy.flagsAnnotation): unknown flag '\(entry)' "
-                            + "(expected \(choices)); ignored")
-                }
-            }
-        }
-        if let value = annotations[ProxiedService.localAnnotation] {
-            local = value.trimmingSpaces().lowercased() == "true"
-        }
+        return (flags, unknown)
+    }
+
+    /// Whether a boolean annotation is on: "true" in any case, as kube-router reads it.
+    public static func isTrue(_ value: String) -> Bool {
+        value.trimmingSpaces().lowercased() == "true"
     }
 }

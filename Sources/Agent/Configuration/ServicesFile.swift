@@ -463,18 +463,17 @@ private struct ServiceEntryReader {
             }
             let valuePath = "\(path)[\(name.string)]"
             switch name.string {
-            case SchedulingPolicy.schedulerAnnotation:
+            case ServiceAnnotations.scheduler:
                 let choices = SchedulingPolicy.Scheduler.allCases.map(\.rawValue).joined(separator: ", ")
                 guard case .scalar(let scalar) = value, !YAMLReader.isNull(value) else {
                     reader.reportType(at: valuePath, expected: "one of \(choices)", got: value)
                     continue
                 }
-                guard let scheduler = SchedulingPolicy.Scheduler(rawValue: scalar.string) else {
-                    reader.report("\(valuePath): unknown scheduler '\(scalar.string)' (expected \(choices))", at: value)
-                    continue
+                switch ServiceAnnotations.scheduler(scalar.string) {
+                case .success(let scheduler): policy.scheduler = scheduler
+                case .failure(let problem): reader.report("\(valuePath): \(problem.message)", at: value)
                 }
-                policy.scheduler = scheduler
-            case SchedulingPolicy.flagsAnnotation:
+            case ServiceAnnotations.schedulerFlags:
                 let choices = SchedulingPolicy.Flag.allCases.map(\.rawValue).joined(separator: ", ")
                 guard case .scalar(let scalar) = value else {
                     reader.reportType(at: valuePath, expected: "a comma-separated list of \(choices)", got: value)
@@ -482,22 +481,15 @@ private struct ServiceEntryReader {
                 }
                 // An empty value means no flags, as an empty annotation does on a Service.
                 guard !YAMLReader.isNull(value) else { continue }
-                // kube-router splits on commas and trims spaces; an empty entry, as after a trailing comma, is nothing.
-                let entries = scalar.string.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
-                for entry in entries {
-                    guard let flag = SchedulingPolicy.Flag(rawValue: String(entry)) else {
-                        reader.report(
-                            "\(valuePath): unknown scheduler flag '\(entry)' (expected \(choices))", at: value)
-                        continue
-                    }
-                    policy.flags.insert(flag)
-                }
-            case ProxiedService.localAnnotation:
+                let (flags, unknown) = ServiceAnnotations.flags(scalar.string)
+                for problem in unknown { reader.report("\(valuePath): \(problem.message)", at: value) }
+                policy.flags.formUnion(flags)
+            case ServiceAnnotations.local:
                 guard case .scalar(let scalar) = value else {
                     reader.reportType(at: valuePath, expected: "\"true\" or \"false\"", got: value)
                     continue
                 }
-                localAnnotation = scalar.string.lowercased() == "true"
+                localAnnotation = ServiceAnnotations.isTrue(scalar.string)
             default:
                 // Services carry many annotations for other controllers; they are not this file's business.
                 continue
