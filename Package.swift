@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "rudder",
             dependencies: [
-                "Agent", "Kubernetes", "Netlink", "PodRouting", "ServiceProxy", "ContainerMetrics",
+                "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

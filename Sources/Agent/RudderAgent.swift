@@ -74,6 +74,17 @@ public struct RudderAgent: Sendable {
         self.metrics = AgentMetrics(configuration: configuration.metrics, logger: logger)
     }
 
+    /// An agent working in the network namespace named `namespaceName` (from `ip netns list`; nil:
+    /// this process's own), on the real kernel.
+    public init(
+        configuration: RudderConfiguration, namespaceName: String?, environment: [String: String], hostname: String,
+        logger: Logger
+    ) {
+        self.init(
+            configuration: configuration, namespace: namespaceName.map(NetworkNamespace.named) ?? .current,
+            environment: environment, hostname: hostname, logger: logger)
+    }
+
     /// Runs until SIGTERM or SIGINT (or cancellation).
     public func run() async throws {
         let group = ServiceGroup(

@@ -1,6 +1,5 @@
 import Agent
 import ArgumentParser
-import ContainerMetrics
 import Foundation
 
 /// `rudder jvm`: the containers on this node that run JVMs, with heap ceiling, limit and headroom.
@@ -34,23 +33,14 @@ struct JVMCommand: ParsableCommand {
         if !cgroupSearchPath.isEmpty { settings.cgroupSearchPaths = cgroupSearchPath }
         if let plainParent { settings.plainParent = plainParent }
         if let margin { settings.jvmMarginPercent = margin }
-        let hierarchy: CgroupHierarchy
+        let table: JVMTable
         do {
-            hierarchy = try CgroupHierarchy.detect(root: settings.hostRoot)
+            table = try JVMTable(settings: settings, all: all)
         } catch {
             printError("cannot read the cgroup hierarchy: \(error)")
             throw ExitCode(1)
         }
-        let scraper = ContainerScraper(
-            hierarchy: hierarchy,
-            mode: settings.plainParent.map { .plain(parent: $0) }
-                ?? .kubernetes(searchPaths: settings.cgroupSearchPaths),
-            procRoot: settings.procRoot, requiredMargin: Double(settings.jvmMarginPercent) / 100)
-        let scrape = scraper.scrape()
-        let rows = scrape.samples.filter { !$0.jvm.jvms.isEmpty && (all || $0.jvm.headroom != nil) }
-        printLine(JVMTable(rows: rows, margin: settings.jvmMarginPercent).text)
-        for problem in scrape.problems where problem.contains("hsperf") || problem.contains("JVM") {
-            printError("skipped: \(problem)")
-        }
+        printLine(table.text)
+        for problem in table.problems { printError("skipped: \(problem)") }
     }
 }

@@ -1,7 +1,5 @@
 import Agent
 import ArgumentParser
-import Netlink
-import ServiceProxy
 import Synchronization
 
 /// `rudder proxy`: the service proxy without the rest of the agent.
@@ -14,9 +12,7 @@ struct ProxyCommand: AsyncParsableCommand {
     struct Common: ParsableArguments {
         @Option(help: "Work inside this network namespace (a name from `ip netns list`).") var namespace: String?
         @Option(help: "The file recording which IPVS services are Rudder's.")
-        var record = OwnershipRecord.defaultPath
-
-        var networkNamespace: NetworkNamespace { namespace.map(NetworkNamespace.named) ?? .current }
+        var record = StandaloneProxy.defaultRecordPath
     }
 
     /// `rudder proxy apply --file FILE`.
@@ -43,20 +39,13 @@ struct ProxyCommand: AsyncParsableCommand {
             for problem in services.problems { printError(problem.description(file: file)) }
             let logger = bootstrapLogging(level: .warning)
             let failed = FailureFlag()
-            let problemCount = Set(services.problems.map(\.line)).count
             try await StandaloneProxy.apply(
-                services, namespace: common.networkNamespace, record: OwnershipRecord(path: common.record),
-                watch: watch, resyncInterval: .seconds(resyncSeconds), logger: logger
-            ) { report in
-                printLine(
-                    "applied \(report.applied.count) IPVS operations for \(services.services.count) services; "
-                        + "\(report.failures.count) failed, \(report.conflicts.count) conflicts, "
-                        + "\(problemCount) problems in the file")
-                for failure in report.failures { printError("failed: \(failure)") }
-                for conflict in report.conflicts {
-                    printError("conflict: \(conflict) is held by something Rudder does not own")
-                }
-                failed.set(!report.failures.isEmpty)
+                services, namespaceName: common.namespace, recordPath: common.record, watch: watch,
+                resyncInterval: .seconds(resyncSeconds), logger: logger
+            ) { outcome in
+                printLine(outcome.summary)
+                for error in outcome.errors { printError(error) }
+                failed.set(outcome.failed)
             }
             if failed.isSet || !services.problems.isEmpty { throw ExitCode(2) }
         }
@@ -69,9 +58,7 @@ struct ProxyCommand: AsyncParsableCommand {
         @OptionGroup var common: Common
 
         func run() async throws {
-            for line in try await StandaloneProxy.list(
-                namespace: common.networkNamespace, record: OwnershipRecord(path: common.record))
-            {
+            for line in try await StandaloneProxy.list(namespaceName: common.namespace, recordPath: common.record) {
                 print(line)
             }
         }

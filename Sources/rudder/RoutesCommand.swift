@@ -1,8 +1,6 @@
 import Agent
 import ArgumentParser
 import Logging
-import Netlink
-import PodRouting
 
 /// `rudder routes`: pod-CIDR routes without the rest of the agent.
 struct RoutesCommand: AsyncParsableCommand {
@@ -24,8 +22,6 @@ struct RoutesCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-
-        var networkNamespace: NetworkNamespace { namespace.map(NetworkNamespace.named) ?? .current }
     }
 
     /// `rudder routes apply --file FILE`.
@@ -50,24 +46,13 @@ struct RoutesCommand: AsyncParsableCommand {
             let logger = bootstrapLogging(level: configuration.logLevel)
             let outcome = FailureFlag()
             try await StandaloneRoutes.apply(
-                routes, configuration: configuration, namespace: common.networkNamespace, watch: watch, logger: logger
-            ) { report in
-                Self.print(report)
-                outcome.set(!report.failures.isEmpty || !report.unresolved.isEmpty)
+                routes, configuration: configuration, namespaceName: common.namespace, watch: watch, logger: logger
+            ) { applied in
+                printLine(applied.summary)
+                for error in applied.errors { printError(error) }
+                outcome.set(applied.failed)
             }
             if outcome.isSet { throw ExitCode(2) }
-        }
-
-        static func print(_ report: RouteReconciler.Report) {
-            printLine(
-                "applied \(report.applied.count) operations; \(report.failures.count) failed, "
-                    + "\(report.conflicts.count) left to routes Rudder does not own, \(report.unresolved.count) unresolved"
-            )
-            for failure in report.failures { printError("failed: \(failure)") }
-            for conflict in report.conflicts {
-                printError("conflict: \(conflict.key) is held by a route Rudder does not own")
-            }
-            for problem in report.unresolved { printError("unresolved: \(problem)") }
         }
     }
 
@@ -79,9 +64,7 @@ struct RoutesCommand: AsyncParsableCommand {
 
         func run() throws {
             let configuration = try common.load()
-            for line in try StandaloneRoutes.list(
-                settings: configuration.podRoutingSettings, namespace: common.networkNamespace)
-            {
+            for line in try StandaloneRoutes.list(configuration: configuration, namespaceName: common.namespace) {
                 print(line)
             }
         }

@@ -1,7 +1,6 @@
 import Agent
 import ArgumentParser
 import Foundation
-import Netlink
 
 /// `rudder run --config FILE`: the node agent.
 struct RunCommand: AsyncParsableCommand {
@@ -38,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = bootstrapLogging(level: configuration.logLevel)
         do {
             try await RudderAgent(
-                configuration: configuration, namespace: namespace.map(NetworkNamespace.named) ?? .current,
+                configuration: configuration, namespaceName: namespace,
                 environment: ProcessInfo.processInfo.environment, hostname: ProcessInfo.processInfo.hostName,
                 logger: logger
             ).run()

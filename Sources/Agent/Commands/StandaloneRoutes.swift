@@ -4,6 +4,46 @@ import PodRouting
 
 /// `rudder routes`: apply a routes file once (or keep it applied), and list Rudder's routes.
 public enum StandaloneRoutes {
+    /// What one application did, in the words the command prints.
+    public struct Outcome: Sendable {
+        /// One line: operations applied, failed, left to others, unresolved.
+        public var summary: String
+        /// One line for each failure, conflict and unresolved route.
+        public var errors: [String]
+        /// Whether an operation failed or a route could not be resolved.
+        public var failed: Bool
+
+        init(_ report: RouteReconciler.Report) {
+            summary =
+                "applied \(report.applied.count) operations; \(report.failures.count) failed, "
+                + "\(report.conflicts.count) left to routes Rudder does not own, \(report.unresolved.count) unresolved"
+            errors =
+                report.failures.map { "failed: \($0)" }
+                + report.conflicts.map { "conflict: \($0.key) is held by a route Rudder does not own" }
+                + report.unresolved.map { "unresolved: \($0)" }
+            failed = !report.failures.isEmpty || !report.unresolved.isEmpty
+        }
+    }
+
+    /// `apply` in the network namespace named `namespaceName` (nil: this one), handing each
+    /// application's outcome to `applied`.
+    public static func apply(
+        _ file: RoutesFile, configuration: RudderConfiguration, namespaceName: String?, watch: Bool, logger: Logger,
+        applied: @escaping @Sendable (Outcome) -> Void
+    ) async throws {
+        try await apply(
+            file, configuration: configuration, namespace: namespaceName.map(NetworkNamespace.named) ?? .current,
+            watch: watch, logger: logger
+        ) { applied(Outcome($0)) }
+    }
+
+    /// The routes Rudder owns under `configuration`, in the namespace named `namespaceName`.
+    public static func list(configuration: RudderConfiguration, namespaceName: String?) throws -> [String] {
+        try list(
+            settings: configuration.podRoutingSettings,
+            namespace: namespaceName.map(NetworkNamespace.named) ?? .current)
+    }
+
     /// Applies `file` in `namespace` and hands the report to `applied`; with `watch`, keeps
     /// repairing drift until cancelled.
     public static func apply(

@@ -4,6 +4,48 @@ import ServiceProxy
 
 /// `rudder proxy`: apply a services file once, and show IPVS like `ipvsadm -Ln` with Service names.
 public enum StandaloneProxy {
+    /// Where the ownership record is kept unless told otherwise.
+    public static let defaultRecordPath = OwnershipRecord.defaultPath
+
+    /// What one application did, in the words the command prints.
+    public struct Outcome: Sendable {
+        /// One line: operations applied, failed, conflicts and the file's problems.
+        public var summary: String
+        /// One line for each failed operation and each conflict.
+        public var errors: [String]
+        /// Whether an operation failed.
+        public var failed: Bool
+
+        init(_ report: ServiceProxyReconciler.Report, file: ServicesFile) {
+            let problems = Set(file.problems.map(\.line)).count
+            summary =
+                "applied \(report.applied.count) IPVS operations for \(file.services.count) services; "
+                + "\(report.failures.count) failed, \(report.conflicts.count) conflicts, \(problems) problems in the file"
+            errors =
+                report.failures.map { "failed: \($0)" }
+                + report.conflicts.map { "conflict: \($0) is held by something Rudder does not own" }
+            failed = !report.failures.isEmpty
+        }
+    }
+
+    /// `apply` in the network namespace named `namespaceName` (nil: this one), with the ownership
+    /// record at `recordPath`, handing each application's outcome to `applied`.
+    public static func apply(
+        _ file: ServicesFile, namespaceName: String?, recordPath: String, watch: Bool = false,
+        resyncInterval: Duration = .seconds(300), logger: Logger, applied: @Sendable (Outcome) -> Void
+    ) async throws {
+        try await apply(
+            file, namespace: namespaceName.map(NetworkNamespace.named) ?? .current,
+            record: OwnershipRecord(path: recordPath), watch: watch, resyncInterval: resyncInterval, logger: logger
+        ) { applied(Outcome($0, file: file)) }
+    }
+
+    /// `list` in the network namespace named `namespaceName` (nil: this one).
+    public static func list(namespaceName: String?, recordPath: String) async throws -> [String] {
+        try await list(
+            namespace: namespaceName.map(NetworkNamespace.named) ?? .current, record: OwnershipRecord(path: recordPath))
+    }
+
     /// Applies the valid services of `file` in `namespace` and hands the report to `applied`;
     /// the file's problems are the caller's to print.
     ///

@@ -1,16 +1,32 @@
-import Agent
 import ContainerMetrics
 import Foundation
 
 /// The table `rudder jvm` prints: one line per JVM, its container's headroom beside it.
-struct JVMTable {
+public struct JVMTable {
     /// Containers with JVMs.
     let rows: [ContainerSample]
     /// The required margin, in percent, for the heading.
     let margin: Int
+    /// What the scrape skipped about JVMs (a corrupt or vanished hsperfdata file, say).
+    public let problems: [String]
+
+    /// Scrapes this host's cgroups and /proc as `settings` says: containers with JVMs that have a
+    /// memory limit, or with `all` every container with a JVM.
+    public init(settings: RudderConfiguration.Metrics, all: Bool) throws {
+        let hierarchy = try CgroupHierarchy.detect(root: settings.hostRoot)
+        let scraper = ContainerScraper(
+            hierarchy: hierarchy,
+            mode: settings.plainParent.map { .plain(parent: $0) }
+                ?? .kubernetes(searchPaths: settings.cgroupSearchPaths),
+            procRoot: settings.procRoot, requiredMargin: Double(settings.jvmMarginPercent) / 100)
+        let scrape = scraper.scrape()
+        rows = scrape.samples.filter { !$0.jvm.jvms.isEmpty && (all || $0.jvm.headroom != nil) }
+        margin = settings.jvmMarginPercent
+        problems = scrape.problems.filter { $0.contains("hsperf") || $0.contains("JVM") }
+    }
 
     /// The table, or a sentence when there is nothing to show.
-    var text: String {
+    public var text: String {
         guard !rows.isEmpty else { return "no container runs a JVM" }
         var lines = [
             [
