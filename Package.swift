@@ -23,20 +23,24 @@ let package = Package(
             providers: [.apt(["libnl-3-dev", "libnl-route-3-dev", "libnl-genl-3-dev"])]),
         .systemLibrary(name: "CIPSet", pkgConfig: "libipset", providers: [.apt(["libipset-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "Netlink", dependencies: ["CNetlink"]),
+        // The address vocabulary every module may import: no C module, no other dependency.
+        .target(name: "Addresses"),
+        .target(name: "Netlink", dependencies: ["CNetlink", "Addresses"]),
         .target(
             name: "BGP",
             dependencies: [
+                "Addresses",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "PodRouting", dependencies: ["Netlink", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "PodRouting", dependencies: ["Addresses", "Netlink", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ContainerMetrics", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "ServiceProxy",
-            dependencies: ["Netlink", "CIPSet", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Addresses", "Netlink", "CIPSet", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Kubernetes",
@@ -49,7 +53,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "PodRouting", "ServiceProxy", "Netlink", "Kubernetes", "ContainerMetrics", "BGP",
+                "Addresses", "PodRouting", "ServiceProxy", "Netlink", "Kubernetes", "ContainerMetrics", "BGP",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -72,25 +76,26 @@ let package = Package(
         .executableTarget(
             name: "rudder-bench",
             dependencies: [
-                "Agent", "BGP", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "TestSupport",
+                "Agent", "Addresses", "BGP", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "TestSupport",
                 "ContainerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "TestSupport", dependencies: ["Netlink"], path: "Tests/TestSupport"),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport"]),
-        .testTarget(name: "BGPTests", dependencies: ["BGP"]),
-        .testTarget(name: "PodRoutingTests", dependencies: ["PodRouting", "Netlink", "TestSupport"]),
-        .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "Netlink", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["Addresses", "Netlink"], path: "Tests/TestSupport"),
+        .testTarget(name: "NetlinkTests", dependencies: ["Addresses", "Netlink", "TestSupport"]),
+        .testTarget(name: "BGPTests", dependencies: ["Addresses", "BGP"]),
+        .testTarget(name: "PodRoutingTests", dependencies: ["Addresses", "PodRouting", "Netlink", "TestSupport"]),
+        .testTarget(
+            name: "ServiceProxyTests", dependencies: ["Addresses", "ServiceProxy", "Netlink", "TestSupport"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"]),
         .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "TestSupport"]),
         .testTarget(name: "BGPInteropTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "BGPSpeakerTests",
             dependencies: [
-                "BGP", "TestSupport", "Netlink",
+                "Addresses", "BGP", "TestSupport", "Netlink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,13 +104,13 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "BGP", "TestSupport",
+                "Addresses", "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "BGP", "TestSupport",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "Netlink", "TestSupport",
+                "Addresses", "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "Netlink", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

@@ -5,6 +5,7 @@
 // Besides "never crash", it checks a property: a service or real server that decodes, when
 // encoded as an add request (the same command and layout as a reply), decodes to itself.
 
+import Addresses
 import Netlink
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -18,17 +18,25 @@ libnl=(-lnl-3 -lnl-route-3 -lnl-genl-3)
 quiet() { grep -v "gold: warning: Cannot export local symbol" || true; }
 
 rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/kubernetes-fuzzer" "$out/bgp-fuzzer" "$out/hsperfdata-fuzzer" \
-    "$out/ipvs-module/libNetlink.a"
+    "$out/ipvs-module/libNetlink.a" "$out/addresses-module/libAddresses.a"
+# The address vocabulary, which Netlink, the IPVS codec and BGP import, is a module of its own
+# (a static library, instrumented alike).
+mkdir -p "$out/addresses-module"
+swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Addresses \
+    -emit-module -emit-module-path "$out/addresses-module/Addresses.swiftmodule" -emit-library -static \
+    Sources/Addresses/*.swift -o "$out/addresses-module/libAddresses.a" 2>&1 | quiet
+addresses=(-I "$out/addresses-module")
+addresses_lib="$out/addresses-module/libAddresses.a"
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink "${netlink[@]}" \
-    Sources/Netlink/*.swift Fuzz/NetlinkFuzzer.swift \
-    "${libnl[@]}" -o "$out/netlink-fuzzer" 2>&1 | quiet
+    "${addresses[@]}" Sources/Netlink/*.swift Fuzz/NetlinkFuzzer.swift \
+    "$addresses_lib" "${libnl[@]}" -o "$out/netlink-fuzzer" 2>&1 | quiet
 [ -x "$out/netlink-fuzzer" ] || { echo "netlink fuzzer build failed" >&2; exit 1; }
 
 # The IPVS sources say `import Netlink` as in the package, so Netlink is first built as a module
 # of its own (a static library, instrumented alike) and the IPVS codec is compiled against it.
 # The codec's files are named one by one: the rest of ServiceProxy needs libipset and swift-log.
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink "${netlink[@]}" \
-    -emit-module -emit-module-path "$out/ipvs-module/Netlink.swiftmodule" -emit-library -static \
+    "${addresses[@]}" -emit-module -emit-module-path "$out/ipvs-module/Netlink.swiftmodule" -emit-library -static \
     Sources/Netlink/*.swift -o "$out/ipvs-module/libNetlink.a" 2>&1 | quiet
 codec=()
 for name in IPVSAttributeReader IPVSForwardingMethod IPVSMessage IPVSMessage+Decoding IPVSNetlink \
@@ -37,8 +45,8 @@ for name in IPVSAttributeReader IPVSForwardingMethod IPVSMessage IPVSMessage+Dec
     codec+=("Sources/ServiceProxy/$name.swift")
 done
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name ServiceProxy "${netlink[@]}" \
-    -I "$out/ipvs-module" "${codec[@]}" Fuzz/IPVSFuzzer.swift \
-    "$out/ipvs-module/libNetlink.a" "${libnl[@]}" -o "$out/ipvs-fuzzer" 2>&1 | quiet
+    "${addresses[@]}" -I "$out/ipvs-module" "${codec[@]}" Fuzz/IPVSFuzzer.swift \
+    "$out/ipvs-module/libNetlink.a" "$addresses_lib" "${libnl[@]}" -o "$out/ipvs-fuzzer" 2>&1 | quiet
 [ -x "$out/ipvs-fuzzer" ] || { echo "IPVS fuzzer build failed" >&2; exit 1; }
 
 # The Kubernetes decoding path: the resource types and the JSON decoder, without the HTTP client,
@@ -71,7 +79,7 @@ for file in $(find Sources/BGP -name '*.swift' | sort); do
     grep -q -e "^import NIO" -e "^import Logging" -e "^import Glibc" -e "^import Foundation" "$file" || bgp+=("$file")
 done
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name BGP \
-    "${bgp[@]}" Fuzz/BGPMessageFuzzer.swift -o "$out/bgp-fuzzer" 2>&1 | quiet
+    "${addresses[@]}" "${bgp[@]}" Fuzz/BGPMessageFuzzer.swift "$addresses_lib" -o "$out/bgp-fuzzer" 2>&1 | quiet
 [ -x "$out/bgp-fuzzer" ] || { echo "BGP fuzzer build failed" >&2; exit 1; }
 # Seeds: an OPEN as BIRD sends it (multiprotocol, route refresh, graceful restart, 4-octet AS,
 # enhanced route refresh), UPDATEs with every attribute, with IPv6 in MP_REACH_NLRI and with a

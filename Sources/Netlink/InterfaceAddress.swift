@@ -1,3 +1,5 @@
+import Addresses
+
 /// An address assigned to a link.
 public struct InterfaceAddress: Hashable, Sendable, CustomStringConvertible {
     /// The link that holds the address.

@@ -1,3 +1,5 @@
+import Addresses
+
 /// A kernel route as Rudder reads and writes it: one destination, one or more next hops.
 public struct Route: Hashable, Sendable, CustomStringConvertible {
     /// The destination prefix.

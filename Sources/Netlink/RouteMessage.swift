@@ -1,3 +1,5 @@
+import Addresses
+
 #if canImport(Glibc)
     import Glibc
 #endif

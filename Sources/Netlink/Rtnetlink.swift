@@ -1,3 +1,4 @@
+import Addresses
 import CNetlink
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// A desired pod-CIDR route: a prefix and the node addresses that lead to it.
 public struct PodRoute: Hashable, Sendable, CustomStringConvertible {

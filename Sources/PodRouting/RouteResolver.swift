@@ -1,3 +1,4 @@
+import Addresses
 import Netlink
 
 /// Turns desired pod routes into kernel routes by finding how each next hop is reached.

@@ -1,3 +1,4 @@
+import Addresses
 import CIPSet
 import Netlink
 import Synchronization

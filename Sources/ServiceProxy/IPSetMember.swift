@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// One entry of an ipset, written and read in ipset's own syntax.
 ///

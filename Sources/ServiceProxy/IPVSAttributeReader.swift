@@ -1,3 +1,4 @@
+import Addresses
 import Netlink
 
 /// One run of netlink attributes read strictly: every header must fit, every value must have its

@@ -1,3 +1,4 @@
+import Addresses
 import Netlink
 
 /// Encodes IPVS operations and requests as generic netlink messages, and decodes the kernel's replies.

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// One change to the kernel's IPVS table.
 public enum IPVSOperation: Hashable, Sendable, CustomStringConvertible {

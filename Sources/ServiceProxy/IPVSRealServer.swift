@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// A real server (IPVS destination) of a virtual service, as Rudder configures it.
 ///

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// What identifies an IPVS virtual service in the kernel: protocol, address and port, or a firewall mark.
 public enum IPVSServiceKey: Hashable, Sendable, Comparable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// An IPVS virtual service: what Rudder asks the kernel for, or what it read back.
 ///

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// Rudder's own rules in the nat and filter tables, rendered for `iptables-restore --noflush` and
 /// compared with what `iptables-save -t TABLE` prints. Pure.

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// What Rudder's netfilter rules and their ipsets should hold on this node. Pure value.
 ///

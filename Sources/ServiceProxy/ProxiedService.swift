@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// A Service as the proxy sees it: addresses, ports, policies and endpoints, with no Kubernetes types.
 public struct ProxiedService: Hashable, Sendable {

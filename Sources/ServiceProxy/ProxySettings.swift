@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// The node-level settings of the service proxy.
 public struct ProxySettings: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// Names one real server of one virtual service.
 public struct RealServerReference: Hashable, Sendable, CustomStringConvertible {

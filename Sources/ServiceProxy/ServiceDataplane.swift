@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// Everything one Service needs in the kernel: its IPVS virtual services and the VIPs to bind.
 public struct ServiceDataplane: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// One backend of a Service, with the conditions EndpointSlices carry.
 public struct ServiceEndpoint: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// The desired Services, indexed so that changing one Service costs only that Service. Pure value.
 ///

@@ -1,3 +1,4 @@
+import Addresses
 import Netlink
 
 /// What the service proxy needs from the kernel: IPVS, and the VIPs on the dummy link.

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 
 /// Turns a Service into the IPVS virtual services and VIPs that implement it. Pure.
 ///

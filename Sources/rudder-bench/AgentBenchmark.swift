@@ -1,8 +1,8 @@
+import Addresses
 import Agent
 import ArgumentParser
 import Foundation
 import Logging
-import Netlink
 import PodRouting
 import ServiceLifecycle
 import ServiceProxy

@@ -1,5 +1,5 @@
+import Addresses
 import Agent
-import Netlink
 import ServiceProxy
 import Testing
 

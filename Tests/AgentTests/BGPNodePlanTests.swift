@@ -1,8 +1,8 @@
+import Addresses
 import Agent
 import BGP
 import Foundation
 import Kubernetes
-import Netlink
 import PodRouting
 import ServiceProxy
 import TestSupport

@@ -1,7 +1,7 @@
+import Addresses
 import Agent
 import Foundation
 import Kubernetes
-import Netlink
 import ServiceProxy
 import TestSupport
 import Testing

@@ -1,3 +1,4 @@
+import Addresses
 import Agent
 import Foundation
 import Kubernetes

@@ -1,5 +1,5 @@
+import Addresses
 import Foundation
-import Netlink
 import ServiceProxy
 import TestSupport
 import Testing

@@ -1,5 +1,5 @@
+import Addresses
 import Logging
-import Netlink
 import PodRouting
 import TestSupport
 import Testing

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 import Testing
 
 /// Parsing and formatting of addresses and prefixes.

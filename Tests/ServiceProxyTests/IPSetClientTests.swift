@@ -1,6 +1,6 @@
+import Addresses
 import Dispatch
 import Foundation
-import Netlink
 import ServiceProxy
 import TestSupport
 import Testing

@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 import Testing
 
 @testable import ServiceProxy

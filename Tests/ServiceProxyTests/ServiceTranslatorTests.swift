@@ -1,4 +1,4 @@
-import Netlink
+import Addresses
 import ServiceProxy
 import Testing
 

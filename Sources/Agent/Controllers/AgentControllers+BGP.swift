@@ -1,9 +1,9 @@
+import Addresses
 import BGP
 import CoreMetrics
 import Foundation
 import Kubernetes
 import NIOPosix
-import Netlink
 import PodRouting
 
 extension AgentControllers {
@@ -57,8 +57,8 @@ extension AgentControllers {
         let learning = Task { [logger] in
             for await batch in speaker.bestRouteChanges {
                 guard let routes else { continue }
-                let changes = batch.compactMap { change -> (prefix: IPPrefix, route: PodRoute?)? in
-                    guard let prefix = IPPrefix(change.prefix) else { return nil }
+                let changes = batch.map { change -> (prefix: IPPrefix, route: PodRoute?) in
+                    let prefix = IPPrefix(change.prefix)
                     switch change {
                     case .bestChanged(let best):
                         return (prefix, BGPNodePlan.kernelRoute(for: best, configuration: settings))

@@ -1,3 +1,4 @@
+import Addresses
 import CoreMetrics
 import Kubernetes
 import Logging

@@ -1,6 +1,6 @@
+import Addresses
 import BGP
 import Kubernetes
-import Netlink
 import PodRouting
 
 /// What this node's BGP speaker should be doing, from the Nodes and the `bgp` section. Pure.
@@ -206,7 +206,7 @@ public struct BGPNodePlan: Equatable, Sendable {
     /// A node's InternalIPs (else ExternalIPs), IPv4 first.
     static func addresses(of node: Node) -> [BGPAddress] {
         [AddressFamily.ipv4, .ipv6].compactMap { family in
-            NodeRoutes.address(of: node, family: family).flatMap { BGPAddress("\($0)") }
+            NodeRoutes.address(of: node, family: family).map(BGPAddress.init)
         }
     }
 
@@ -251,9 +251,9 @@ public struct BGPNodePlan: Equatable, Sendable {
     public static func kernelRoute(
         for route: BGPRoute, configuration: RudderConfiguration.BGP
     ) -> PodRoute? {
-        guard route.source.kind != .local, let nextHop = route.attributes.nextHop,
-            let address = IPAddress(nextHop), let prefix = IPPrefix(route.prefix)
-        else { return nil }
+        guard route.source.kind != .local, let nextHop = route.attributes.nextHop else { return nil }
+        let address = IPAddress(nextHop)
+        let prefix = IPPrefix(route.prefix)
         if route.prefix.length == 0 && !configuration.importDefaultRoute { return nil }
         let hostLength = route.prefix.address.family == .ipv4 ? 32 : 128
         if route.prefix.length == hostLength && !configuration.importServiceVIPs { return nil }

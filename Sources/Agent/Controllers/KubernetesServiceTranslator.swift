@@ -1,6 +1,6 @@
+import Addresses
 import Kubernetes
 import Logging
-import Netlink
 import ServiceProxy
 
 /// Turns a Kubernetes Service and its EndpointSlices into the proxy's model. Pure.

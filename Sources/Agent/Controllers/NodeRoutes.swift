@@ -1,5 +1,5 @@
+import Addresses
 import Kubernetes
-import Netlink
 import PodRouting
 
 /// The pod routes this node needs: one per other node's pod CIDR, via that node's address. Pure.

@@ -1,5 +1,5 @@
+import Addresses
 import Logging
-import Netlink
 import PodRouting
 
 /// The pod routes the node wants, from two sources, kept in the kernel by one route reconciler.

@@ -1,3 +1,4 @@
+import Addresses
 import BGP
 import ServiceProxy
 import Synchronization
@@ -41,13 +42,10 @@ public final class ServiceVIPs: Sendable {
         if service.externalTrafficPolicy == .local && !service.endpoints.contains(where: { $0.isLocal && $0.ready }) {
             return []
         }
-        var addresses: [String] = []
-        if settings.advertiseClusterIPs { addresses += service.clusterIPs.map { "\($0)" } }
-        if settings.advertiseExternalIPs { addresses += service.externalIPs.map { "\($0)" } }
-        if settings.advertiseLoadBalancerIPs { addresses += service.loadBalancerIPs.map { "\($0)" } }
-        return Set(
-            addresses.compactMap { text in
-                BGPAddress(text).flatMap { BGPPrefix(address: $0, length: $0.family == .ipv4 ? 32 : 128) }
-            })
+        var addresses: [IPAddress] = []
+        if settings.advertiseClusterIPs { addresses += service.clusterIPs }
+        if settings.advertiseExternalIPs { addresses += service.externalIPs }
+        if settings.advertiseLoadBalancerIPs { addresses += service.loadBalancerIPs }
+        return Set(addresses.map(BGPPrefix.init(host:)))
     }
 }
