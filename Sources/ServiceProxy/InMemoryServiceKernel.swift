@@ -72,6 +72,9 @@ public final class InMemoryServiceKernel: ServiceKernel {
         }
     }
 
+    /// The VIPs bound now, read without waiting.
+    public var vips: Set<IPAddress> { state.withLock { $0.vips } }
+
     /// The masquerade state last synced.
     public var masquerade: MasqueradeState? { state.withLock { $0.masquerade } }
 

@@ -66,6 +66,38 @@ import Testing
 
     /// kube-router's route reflection: clients peer only with their reflectors, reflectors with each
     /// other and with their clients as clients.
+    /// One Node change becomes the speaker's changes by concern: a new node is one added peer and
+    /// nothing else; a changed pod CIDR is one withdrawal and one announcement; a node gone is one
+    /// removed peer; and nothing changed is nothing to do.
+    @Test func aPlanChangeIsOnlyWhatChanged() throws {
+        let settings = RudderConfiguration.BGP(enabled: true)
+        func plan(_ nodes: [(String, Node)]) throws -> BGPNodePlan {
+            try BGPNodePlan.make(
+                configuration: settings, nodes: Dictionary(uniqueKeysWithValues: nodes), selfName: "node-a"
+            ) { _ in nil }
+        }
+        let a = try node("node-a", "192.168.1.10", podCIDR: "10.244.0.0/24")
+        let b = try node("node-b", "192.168.1.11", podCIDR: "10.244.1.0/24")
+        let c = try node("node-c", "192.168.1.12", podCIDR: "10.244.2.0/24")
+        let before = try plan([a, b])
+        #expect(BGPNodePlan.changes(from: before, to: before).isEmpty)
+
+        let grown = BGPNodePlan.changes(from: before, to: try plan([a, b, c]))
+        #expect(grown.addedPeers.map(\.address) == [BGPAddress("192.168.1.12")!])
+        #expect(grown.removedPeers.isEmpty && grown.withdrawn.isEmpty && grown.announced.isEmpty)
+        #expect(!grown.identityChanged)
+
+        let moved = try node("node-a", "192.168.1.10", podCIDR: "10.244.9.0/24")
+        let renumbered = BGPNodePlan.changes(from: before, to: try plan([moved, b]))
+        #expect(renumbered.withdrawn == [BGPPrefix("10.244.0.0/24")!])
+        #expect(Array(renumbered.announced.keys) == [BGPPrefix("10.244.9.0/24")!])
+        // The export policy names the pod CIDRs, so each peer is replaced: removed, then added.
+        #expect(renumbered.removedPeers == renumbered.addedPeers.map(\.address))
+
+        let shrunk = BGPNodePlan.changes(from: before, to: try plan([a]))
+        #expect(shrunk.removedPeers == [BGPAddress("192.168.1.11")!] && shrunk.addedPeers.isEmpty)
+    }
+
     @Test func routeReflectorAnnotations() throws {
         let nodes = Dictionary(
             uniqueKeysWithValues: [

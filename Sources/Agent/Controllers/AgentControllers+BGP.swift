@@ -15,7 +15,26 @@ extension AgentControllers {
     /// node's routes in place (graceful restart): the next agent takes over.
     func runBGP(nodes: NodeDirectory, routes: PodRouteSources?, vips: ServiceVIPs) async throws {
         let settings = configuration.bgp
-        while !(await nodes.synced) { try await Task.sleep(for: .milliseconds(200)) }
+        // Re-plan when a Node or a VIP changes, and every 30 s for the password files (a rotated
+        // Secret changes no Node); a burst of changes is one re-plan.
+        let (replans, replan) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let triggers = [nodes.changed.changes(), vips.changed.changes()].map { changes in
+            Task {
+                for await _ in changes { replan.yield() }
+            }
+        }
+        let passwordTicker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(30))
+                replan.yield()
+            }
+        }
+        defer {
+            for task in triggers + [passwordTicker] { task.cancel() }
+            replan.finish()
+        }
+        var wakeUps = replans.makeAsyncIterator()
+        await nodes.waitForSync()
         var plan: BGPNodePlan
         var reported = ""
         while true {
@@ -27,7 +46,8 @@ extension AgentControllers {
             } catch {
                 if "\(error)" != reported { logger.error("BGP cannot start yet", metadata: ["reason": "\(error)"]) }
                 reported = "\(error)"
-                try await Task.sleep(for: .seconds(2))
+                // This node's Node object (or its address) is what is missing: wait for a change.
+                guard await wakeUps.next() != nil else { return }
             }
         }
         for problem in plan.problems { logger.warning("BGP: left out", metadata: ["problem": "\(problem)"]) }
@@ -75,41 +95,29 @@ extension AgentControllers {
             }
         }
         let gauges = BGPPeerMetrics(factory: metrics.factory)
-        defer { learning.cancel() }
-        var planned = (nodes: -1, vips: -1)
-        var ticks = 0
-        do {
+        // The session gauges are sampled: a speaker's counters have no event to follow.
+        let sampler = Task { [logger] in
             while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(1))
-                gauges.record(try await speaker.peers())
-                // Re-planning reads every Node's annotations: only when a Node or a VIP changed, and
-                // every 30 s for the password files (a rotated Secret changes no Node).
-                ticks += 1
-                let current = (nodes: await nodes.generation, vips: vips.generation)
-                guard current != planned || ticks % 30 == 0 else { continue }
-                planned = current
+                do {
+                    gauges.record(try await speaker.peers())
+                } catch {
+                    logger.debug("BGP peers not sampled", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        defer {
+            learning.cancel()
+            sampler.cancel()
+        }
+        do {
+            while await wakeUps.next() != nil, !Task.isCancelled {
                 guard
                     let next = try? BGPNodePlan.make(
                         configuration: settings, nodes: await nodes.nodes, selfName: nodeName, vips: vips.all,
                         password: Self.readPassword), next != plan
                 else { continue }
-                if next.routerID != plan.routerID || next.localAS != plan.localAS {
-                    logger.warning("BGP router ID or AS changed; restart the agent to apply it")
-                }
-                for (address, peer) in next.peers where plan.peers[address] != peer {
-                    if plan.peers[address] != nil { try await speaker.removePeer(address) }
-                    try await speaker.addPeer(peer)
-                }
-                for address in plan.peers.keys where next.peers[address] == nil {
-                    try await speaker.removePeer(address)
-                }
-                let gone = plan.originated.keys.filter { next.originated[$0] == nil }
-                if !gone.isEmpty { try await speaker.withdraw(gone) }
-                let changed = next.originated.filter { plan.originated[$0.key] != $0.value }
-                if !changed.isEmpty { try await speaker.originate(changed) }
-                for problem in next.problems where !plan.problems.contains(problem) {
-                    logger.warning("BGP: left out", metadata: ["problem": "\(problem)"])
-                }
+                try await apply(BGPNodePlan.changes(from: plan, to: next), to: speaker)
                 plan = next
                 control.set(speaker: speaker, plan: plan)
             }
@@ -122,6 +130,18 @@ extension AgentControllers {
         // Peers keep this node's routes as stale until it is back (RFC 4724).
         try? await speaker.stopForRestart()
         try? await group.shutdownGracefully()
+    }
+
+    /// Hands one plan change to the speaker: sessions first, then originated routes.
+    private func apply(_ changes: BGPNodePlan.Changes, to speaker: BGPSpeaker) async throws {
+        if changes.identityChanged {
+            logger.warning("BGP router ID or AS changed; restart the agent to apply it")
+        }
+        for address in changes.removedPeers { try await speaker.removePeer(address) }
+        for peer in changes.addedPeers { try await speaker.addPeer(peer) }
+        if !changes.withdrawn.isEmpty { try await speaker.withdraw(changes.withdrawn) }
+        if !changes.announced.isEmpty { try await speaker.originate(changes.announced) }
+        for problem in changes.newProblems { logger.warning("BGP: left out", metadata: ["problem": "\(problem)"]) }
     }
 
     /// A peer's password from its file (a mounted Secret), without a trailing newline.

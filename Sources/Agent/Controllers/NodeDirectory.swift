@@ -8,12 +8,15 @@ actor NodeDirectory {
     private(set) var generation = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
     private var watchers: [String: [AsyncStream<Node?>.Continuation]] = [:]
+    /// Signals every change to any Node.
+    nonisolated let changed = ChangeSignal()
 
     /// Records a Node as it is now (nil: deleted).
     func set(_ node: Node?, name: String) {
         nodes[name] = node
         generation += 1
         for watcher in watchers[name] ?? [] { watcher.yield(node) }
+        changed.signal()
     }
 
     /// Every later version of one Node (nil: deleted), newest only when the reader lags.

@@ -8,8 +8,8 @@ import ServiceProxy
 public struct ServiceCatalog: Sendable {
     /// How Services become the proxy's model.
     public private(set) var translator: KubernetesServiceTranslator
-    private var services: [ServiceName: Service] = [:]
-    private var slices: [ServiceName: [String: EndpointSlice]] = [:]
+    private var join = InformerJoin<ServiceName, Service, EndpointSlice>(
+        parentKey: ServiceCatalog.owner(of:), childName: { $0.metadata.name })
 
     /// An empty catalog.
     public init(translator: KubernetesServiceTranslator) {
@@ -19,8 +19,7 @@ public struct ServiceCatalog: Sendable {
     /// Records a Service as it is now (nil: deleted) and returns its name.
     @discardableResult
     public mutating func set(service: Service?, name: ServiceName) -> ServiceName {
-        services[name] = service
-        return name
+        join.set(parent: service, key: name)
     }
 
     /// Records an EndpointSlice as it is now (nil: deleted); returns the Service it belongs to, if any.
@@ -29,21 +28,11 @@ public struct ServiceCatalog: Sendable {
     /// slice without the label belongs to no Service and is not kept.
     @discardableResult
     public mutating func set(slice: EndpointSlice?, previous: EndpointSlice?) -> [ServiceName] {
-        var affected: [ServiceName] = []
-        if let previous, let owner = Self.owner(of: previous) {
-            slices[owner]?[previous.metadata.name] = nil
-            if slices[owner]?.isEmpty == true { slices[owner] = nil }
-            affected.append(owner)
-        }
-        if let slice, let owner = Self.owner(of: slice) {
-            slices[owner, default: [:]][slice.metadata.name] = slice
-            if !affected.contains(owner) { affected.append(owner) }
-        }
-        return affected
+        join.set(child: slice, previous: previous)
     }
 
     /// The Service a slice belongs to, by its label.
-    public static func owner(of slice: EndpointSlice) -> ServiceName? {
+    @Sendable public static func owner(of slice: EndpointSlice) -> ServiceName? {
         guard let service = slice.serviceName, !service.isEmpty else { return nil }
         return ServiceName(namespace: slice.metadata.namespace ?? "default", name: service)
     }
@@ -52,35 +41,33 @@ public struct ServiceCatalog: Sendable {
     public mutating func set(zone: String?) -> [ServiceName] {
         guard zone != translator.zone else { return [] }
         translator.zone = zone
-        return Array(services.keys)
+        return Array(join.parentKeys)
     }
 
     /// The translation of one Service; `.ignored` when there is no such Service.
     public func translation(of name: ServiceName) -> KubernetesServiceTranslator.Translation {
-        guard let service = services[name] else { return .ignored(reason: "no such Service") }
-        return translator.translate(
-            service, slices: (slices[name] ?? [:]).values.sorted { $0.metadata.name < $1.metadata.name })
+        guard let service = join.parent(name) else { return .ignored(reason: "no such Service") }
+        return translator.translate(service, slices: join.children(of: name))
     }
 
     /// The Services that EndpointSlices name but that are not known.
-    public var orphans: [ServiceName] {
-        slices.keys.filter { services[$0] == nil }.sorted()
-    }
+    public var orphans: [ServiceName] { join.orphanKeys }
 
     /// Whether EndpointSlices name `name` as their Service while no such Service is known.
     public func hasOrphanSlices(_ name: ServiceName) -> Bool {
-        services[name] == nil && !(slices[name]?.isEmpty ?? true)
+        join.parent(name) == nil && !join.children(of: name).isEmpty
     }
 
     /// Every Service's translation, by name.
     public var translations: [ServiceName: KubernetesServiceTranslator.Translation] {
         var result: [ServiceName: KubernetesServiceTranslator.Translation] = [:]
-        for name in services.keys { result[name] = translation(of: name) }
+        for name in join.parentKeys { result[name] = translation(of: name) }
         return result
     }
 
     /// How many Services and EndpointSlices are known.
     public var counts: (services: Int, slices: Int) {
-        (services.count, slices.values.reduce(0) { $0 + $1.count })
+        let counts = join.counts
+        return (counts.parents, counts.children)
     }
 }

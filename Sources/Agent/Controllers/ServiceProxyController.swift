@@ -16,7 +16,7 @@ public actor ServiceProxyController {
     private let health: HealthState
     private let logger: Logger
     private let resyncInterval: Duration
-    private var pending: [ServiceName: ProxiedService?] = [:]
+    private var pending = CoalescingQueue<ServiceName, ProxiedService?>()
     private var synced = false
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
@@ -40,7 +40,7 @@ public actor ServiceProxyController {
     ///
     /// Services in `frozen` could not be translated: they keep what the kernel has for them.
     public func initialSync(_ services: [ProxiedService], frozen: Set<ServiceName> = []) async throws {
-        pending = [:]
+        _ = pending.drain()
         // Only the summary outlives the sync: the report lists every operation (110,000 at 10,000
         // Services), and the heap is trimmed below before the agent says it is ready.
         let (rejected, summary) = try await { () async throws -> ([ServiceName: [String]], String) in
@@ -60,7 +60,7 @@ public actor ServiceProxyController {
 
     /// Records that one Service changed (nil: it is gone); applied by `run` soon after.
     public func changed(_ name: ServiceName, to service: ProxiedService?) {
-        pending[name] = .some(service)
+        pending.add(name, service)
         if synced { wake.yield() }
     }
 
@@ -95,9 +95,7 @@ public actor ServiceProxyController {
 
     /// Applies every pending change; a change the kernel refused stays pending for the next round.
     private func applyPending() async {
-        let batch = pending
-        pending = [:]
-        for (name, service) in batch.sorted(by: { $0.key < $1.key }) {
+        for (name, service) in pending.drain() {
             do {
                 let started = ContinuousClock.now
                 let report: ServiceProxyReconciler.Report
@@ -115,7 +113,7 @@ public actor ServiceProxyController {
                 metrics.recordError()
                 logger.error("service update failed", metadata: ["service": "\(name)", "error": "\(error)"])
                 // A newer change that arrived meanwhile wins over the one that failed.
-                if pending[name] == nil { pending[name] = .some(service) }
+                pending.retry(name, service)
             }
         }
     }

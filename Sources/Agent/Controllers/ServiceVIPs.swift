@@ -12,6 +12,8 @@ import Synchronization
 public final class ServiceVIPs: Sendable {
     private let settings: RudderConfiguration.BGP
     private let byService = Mutex<(vips: [ServiceName: Set<BGPPrefix>], generation: Int)>(([:], 0))
+    /// Signals every change to `all`.
+    let changed = ChangeSignal()
 
     /// VIPs for the kinds `settings` advertises.
     public init(settings: RudderConfiguration.BGP) {
@@ -21,12 +23,14 @@ public final class ServiceVIPs: Sendable {
     /// Records a Service as the proxy has it now (nil: gone or not proxied).
     public func record(_ service: ProxiedService?, name: ServiceName) {
         let prefixes = service.map(advertised(by:)) ?? []
-        byService.withLock { state in
+        let didChange = byService.withLock { state in
             let new = prefixes.isEmpty ? nil : prefixes
-            guard state.vips[name] != new else { return }
+            guard state.vips[name] != new else { return false }
             state.vips[name] = new
             state.generation += 1
+            return true
         }
+        if didChange { changed.signal() }
     }
 
     /// Every VIP to advertise now.
