@@ -1,3 +1,4 @@
+import Addresses
 import Logging
 import Netlink
 
@@ -33,7 +34,7 @@ public actor RouteReconciler {
     public nonisolated let settings: PodRoutingSettings
     private let logger: Logger
 
-    private var wanted: [PodRoute] = []
+    private var wanted: [IPPrefix: PodRoute] = [:]
     private var desired: [RouteKey: Route] = [:]
     private var owned: [RouteKey: Route] = [:]
     private var foreign: [RouteKey: Route] = [:]
@@ -52,7 +53,7 @@ public actor RouteReconciler {
     /// Replaces the desired set; plans against the reconciler's view, or a fresh read before the first sync.
     @discardableResult
     public func apply(_ routes: [PodRoute]) async throws -> Report {
-        wanted = routes
+        want(routes)
         guard isSynced else { return try await resync() }
         var report = Report()
         resolveDesired(into: &report)
@@ -65,7 +66,46 @@ public actor RouteReconciler {
 
     /// Sets the desired set without touching the kernel; `run` applies it with its first sync.
     public func want(_ routes: [PodRoute]) {
-        wanted = routes
+        // The first route for a prefix wins, as the first route for a kernel key always has.
+        wanted = Dictionary(routes.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Changes the wanted routes of some prefixes only (nil: no longer wanted), and resolves and
+    /// plans just those, against the reconciler's view of the kernel: a batch of learned routes
+    /// costs its own size, not the whole table's. Before the first sync it is a full sync.
+    @discardableResult
+    public func update(_ changes: [(prefix: IPPrefix, route: PodRoute?)]) async throws -> Report {
+        for change in changes { wanted[change.prefix] = change.route }
+        guard isSynced else { return try await resync() }
+        var report = Report()
+        let resolver = RouteResolver(addresses: addresses, underlay: Array(foreign.values), settings: settings)
+        var keys: [RouteKey] = []
+        for change in changes {
+            let metric = settings.metric ?? Route.defaultMetric(for: change.prefix.family)
+            let key = RouteKey(table: settings.table, destination: change.prefix, metric: metric)
+            desired[key] = nil
+            keys.append(key)
+            guard let route = change.route else { continue }
+            switch resolver.resolveRoute(route) {
+            case .success(let resolved):
+                desired[resolved.key] = resolved
+                needsUnderlay = needsUnderlay || resolved.nextHops.contains { !$0.onlink }
+            case .failure(let problem):
+                report.unresolved.append(problem)
+                logger.warning(
+                    "pod route not resolved", metadata: ["route": "\(problem.route)", "reason": "\(problem.reason)"])
+            }
+        }
+        var operations: [RouteOperation] = []
+        for key in keys {
+            if let operation = RoutePlanner.step(desired: desired[key], owned: owned[key], foreign: foreign[key]) {
+                operations.append(operation)
+            } else if let wantedRoute = desired[key], owned[key] == nil, foreign[key] != nil {
+                report.conflicts.append(wantedRoute)
+            }
+        }
+        try await execute(operations, into: &report)
+        return report
     }
 
     /// Reads the kernel and plans everything: the start-up sync and the safety net.
@@ -208,7 +248,7 @@ public actor RouteReconciler {
 
     private func resolveDesired(into report: inout Report) {
         let resolver = RouteResolver(addresses: addresses, underlay: Array(foreign.values), settings: settings)
-        let (routes, problems) = resolver.resolve(wanted)
+        let (routes, problems) = resolver.resolve(wanted.values.sorted { $0.prefix < $1.prefix })
         report.unresolved = problems
         for problem in problems {
             logger.warning(

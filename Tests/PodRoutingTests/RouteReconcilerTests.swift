@@ -39,6 +39,37 @@ import Testing
         #expect(kernel.writesSent == before + 1)
     }
 
+    /// A batch of changed prefixes (as BGP delivers them) is planned alone: an added, a changed and a
+    /// withdrawn route are three writes, whatever the size of the table, and the result equals a
+    /// full apply of the same wanted set.
+    @Test func anUpdateOfSomePrefixesPlansOnlyThose() async throws {
+        let kernel = InMemoryRouteKernel(addresses: [link])
+        let reconciler = RouteReconciler(kernel: kernel)
+        var routes = podRoutes(150)
+        try await reconciler.apply(routes)
+        let before = kernel.writesSent
+        let added = PodRoute(
+            prefix: IPPrefix(address: IPAddress("10.250.0.0")!, length: 16), nextHops: [IPAddress("192.168.1.9")!])
+        let changed = PodRoute(prefix: routes[3].prefix, nextHops: [IPAddress("192.168.1.250")!])
+        let report = try await reconciler.update([
+            (added.prefix, added), (changed.prefix, changed), (routes[9].prefix, nil),
+            (IPPrefix(address: IPAddress("10.99.0.0")!, length: 16), nil),
+        ])
+        #expect(report.applied.count == 3 && report.failures.isEmpty)
+        #expect(kernel.writesSent == before + 3)
+        routes[3] = changed
+        routes.remove(at: 9)
+        routes.append(added)
+        // A full apply of the same set finds nothing left to do.
+        #expect(try await reconciler.apply(routes).applied.isEmpty)
+        #expect(try await reconciler.resync().applied.isEmpty)
+        // An unresolvable next hop is reported for that prefix only.
+        let stray = PodRoute(
+            prefix: IPPrefix(address: IPAddress("10.251.0.0")!, length: 16), nextHops: [IPAddress("172.31.0.1")!])
+        let unresolved = try await reconciler.update([(stray.prefix, stray)])
+        #expect(unresolved.unresolved.map(\.route) == [stray] && unresolved.applied.isEmpty)
+    }
+
     @Test func repairsADeletedRouteFromTheEvent() async throws {
         let kernel = InMemoryRouteKernel(addresses: [link])
         let reconciler = RouteReconciler(kernel: kernel)

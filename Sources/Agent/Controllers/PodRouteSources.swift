@@ -10,8 +10,11 @@ import PodRouting
 /// the first routes, once the Nodes have synced, and its readiness reported to `onStarted`.
 actor PodRouteSources {
     private var fromNodes: [PodRoute]?
+    /// The prefixes the Nodes route: learned routes for them are kept but not applied.
+    private var covered: Set<IPPrefix> = []
     private var learned: [IPPrefix: PodRoute] = [:]
-    private var applied: [PodRoute]?
+    /// What the reconciler was last given, by prefix.
+    private var applied: [IPPrefix: PodRoute]?
     private var reconciler: RouteReconciler?
     private var runner: Task<Void, Never>?
     private let makeReconciler: @Sendable () throws -> RouteReconciler
@@ -37,45 +40,56 @@ actor PodRouteSources {
         runner?.cancel()
     }
 
-    /// The routes the Nodes give, after a change.
+    /// The routes the Nodes give, after a change: the whole set is planned again (Node changes are
+    /// rare, and they decide which learned routes apply).
     func setNodeRoutes(_ routes: [PodRoute]) async throws {
         fromNodes = routes
-        try await apply()
-    }
-
-    /// Replaces learned routes (nil: withdrawn), a whole batch of best-route changes at once:
-    /// a full table arrives in batches of thousands, and each apply sorts and plans every route.
-    func setLearned(_ changes: [(prefix: IPPrefix, route: PodRoute?)]) async throws {
-        guard !changes.isEmpty else { return }
-        for change in changes { learned[change.prefix] = change.route }
-        try await apply()
-    }
-
-    /// What is wanted now: the Nodes' routes, and learned routes for other prefixes.
-    var wanted: [PodRoute] {
-        let own = fromNodes ?? []
-        let covered = Set(own.map(\.prefix))
-        return (own + learned.values.filter { !covered.contains($0.prefix) }).sorted { "\($0.prefix)" < "\($1.prefix)" }
-    }
-
-    private func apply() async throws {
-        // Nothing reaches the kernel before the Nodes have listed: a learned route alone must not
-        // make the reconciler delete the cluster's routes it has not heard of yet.
-        guard fromNodes != nil else { return }
+        covered = Set(routes.map(\.prefix))
         let wanted = self.wanted
         guard wanted != applied else { return }
         applied = wanted
+        let sorted = wanted.values.sorted { $0.prefix < $1.prefix }
         if let reconciler {
             do {
-                try await reconciler.apply(wanted)
+                try await reconciler.apply(sorted)
             } catch {
                 logger.error("pod routes not applied", metadata: ["error": "\(error)"])
             }
         } else {
             let created = try makeReconciler()
-            await created.want(wanted)
+            await created.want(sorted)
             reconciler = created
             runner = start(created)
         }
+    }
+
+    /// Replaces learned routes (nil: withdrawn), a batch of best-route changes at once: only the
+    /// prefixes in the batch are planned, so a full table costs its size once, not once per batch.
+    func setLearned(_ changes: [(prefix: IPPrefix, route: PodRoute?)]) async throws {
+        var effective: [(prefix: IPPrefix, route: PodRoute?)] = []
+        for change in changes {
+            learned[change.prefix] = change.route
+            // The API is the source of truth for the cluster's own pod CIDRs.
+            guard !covered.contains(change.prefix), applied?[change.prefix] != change.route else { continue }
+            effective.append(change)
+        }
+        // Nothing reaches the kernel before the Nodes have listed: a learned route alone must not
+        // make the reconciler delete the cluster's routes it has not heard of yet.
+        guard !effective.isEmpty, let reconciler else { return }
+        for change in effective { applied?[change.prefix] = change.route }
+        do {
+            try await reconciler.update(effective)
+        } catch {
+            logger.error("learned routes not applied", metadata: ["routes": "\(effective.count)", "error": "\(error)"])
+        }
+    }
+
+    /// What is wanted now: the Nodes' routes, and learned routes for other prefixes.
+    var wanted: [IPPrefix: PodRoute] {
+        var result = learned.filter { !covered.contains($0.key) }
+        var seen = Set<IPPrefix>()
+        // The first Node route for a prefix wins, as the first route for a kernel key always has.
+        for route in fromNodes ?? [] where seen.insert(route.prefix).inserted { result[route.prefix] = route }
+        return result
     }
 }
