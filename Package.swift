@@ -84,13 +84,15 @@ let package = Package(
             ]
         ),
         .target(name: "TestSupport", dependencies: ["Addresses", "Netlink"], path: "Tests/TestSupport"),
+        // Swift Testing traits of the lab (a test run inside a User-Mode Linux guest); tests only.
+        .target(name: "GuestTesting", dependencies: ["TestSupport"], path: "Tests/GuestTesting"),
         .testTarget(name: "NetlinkTests", dependencies: ["Addresses", "Netlink", "TestSupport"]),
         .testTarget(name: "BGPTests", dependencies: ["Addresses", "BGP"]),
         .testTarget(name: "PodRoutingTests", dependencies: ["Addresses", "PodRouting", "Netlink", "TestSupport"]),
         .testTarget(
             name: "ServiceProxyTests", dependencies: ["Addresses", "ServiceProxy", "Netlink", "TestSupport"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"]),
-        .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "TestSupport"]),
+        .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "TestSupport", "GuestTesting"]),
         .testTarget(name: "BGPInteropTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "BGPSpeakerTests",
@@ -111,6 +113,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Addresses", "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "Netlink", "TestSupport",
+                "GuestTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

@@ -44,6 +44,8 @@ public actor ServiceProxyReconciler {
     /// Service set members of frozen Services' virtual services, kept for the same reason.
     private var frozenMembers: Set<IPSetMember> = []
     private var lastMasquerade: MasqueradeState?
+    /// Whether this process looked for a firewall left by an earlier one (masquerade off).
+    private var checkedLeftovers = false
 
     /// A reconciler; nothing happens until `resync` or `update`.
     public init(
@@ -206,7 +208,15 @@ public actor ServiceProxyReconciler {
     /// Services with `loadBalancerSourceRanges`.
     private func syncMasquerade(force: Bool) async throws {
         let wanted = netfilterState
-        guard needsNetfilter(wanted) else { return }
+        guard needsNetfilter(wanted) else {
+            // With masquerade off and nothing to firewall, look once for a firewall an earlier run
+            // left behind (its Services lost their ranges while no agent ran). Best effort: without
+            // the ipset modules there can be none, and a node without them must still sync.
+            guard !checkedLeftovers else { return }
+            checkedLeftovers = true
+            if (try? await kernel.syncMasquerade(wanted)) != nil { lastMasquerade = wanted }
+            return
+        }
         guard force || wanted != lastMasquerade else { return }
         _ = try await kernel.syncMasquerade(wanted)
         lastMasquerade = wanted

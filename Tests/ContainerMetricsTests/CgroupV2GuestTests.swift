@@ -1,5 +1,6 @@
 import ContainerMetrics
 import Foundation
+import GuestTesting
 import TestSupport
 import Testing
 
@@ -10,27 +11,17 @@ import Testing
 @Suite struct CgroupV2GuestTests {
     // Both skip only where linux.uml cannot run (not root, or user-mode-linux missing, which the
     // test command installs): cgroup v2 exists here only inside the guest.
-    @Test(.enabled(if: UserModeLinux.isGuest || UserModeLinux.isAvailable, "needs root and linux.uml"))
+    @Test(.userModeLinux, .inGuest())
     func figuresOfRunningContainersInGuest() async throws {
-        if UserModeLinux.isGuest {
-            try #require(try CgroupHierarchy.detect().memoryVersion == .v2)
-            try await LiveCgroupScenarios.figuresOfRunningContainers()
-            return
-        }
-        let result = try await UserModeLinux.runTestInGuest("CgroupV2GuestTests/figuresOfRunningContainersInGuest")
-        #expect(result.passed, "\(result)")
+        try #require(try CgroupHierarchy.detect().memoryVersion == .v2)
+        try await LiveCgroupScenarios.figuresOfRunningContainers()
     }
 
-    @Test(.enabled(if: UserModeLinux.isGuest || UserModeLinux.isAvailable, "needs root and linux.uml"))
+    @Test(.userModeLinux, .inGuest())
     func oomKillIsCountedInGuest() async throws {
-        if UserModeLinux.isGuest {
-            let hierarchy = try CgroupHierarchy.detect()
-            try #require(hierarchy.memoryVersion == .v2 && hierarchy.mode == .unified)
-            try await LiveCgroupScenarios.oomKillIsCounted()
-            return
-        }
-        let result = try await UserModeLinux.runTestInGuest("CgroupV2GuestTests/oomKillIsCountedInGuest")
-        #expect(result.passed, "\(result)")
+        let hierarchy = try CgroupHierarchy.detect()
+        try #require(hierarchy.memoryVersion == .v2 && hierarchy.mode == .unified)
+        try await LiveCgroupScenarios.oomKillIsCounted()
     }
 
     /// Two OpenJDK 17 JVMs in cgroup v2 memory cgroups (kubelet's layout under a test parent), one
@@ -41,14 +32,8 @@ import Testing
     // Needs root and the User-Mode Linux kernel, which exist only as root with user-mode-linux
     // installed. java and jcmd are not conditions: the test command installs them, and without
     // them this test fails rather than skips.
-    @Test(.enabled(if: UserModeLinux.isGuest || UserModeLinux.isAvailable, "needs root and linux.uml"))
+    @Test(.userModeLinux, .inGuest(memoryMiB: 1024))
     func jvmCeilingAndMarginInGuest() async throws {
-        guard UserModeLinux.isGuest else {
-            let result = try await UserModeLinux.runTestInGuest(
-                "CgroupV2GuestTests/jvmCeilingAndMarginInGuest", memoryMiB: 1024)
-            #expect(result.passed, "\(result)")
-            return
-        }
         try #require(try CgroupHierarchy.detect().memoryVersion == .v2)
         // The guest's /tmp is the host's. A JVM starting in the guest deletes every hsperfdata file
         // whose PID the guest has no process for: all the host's JVMs' files. A private tmpfs

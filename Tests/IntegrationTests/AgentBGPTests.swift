@@ -1,4 +1,5 @@
 import Foundation
+import GuestTesting
 import Netlink
 import TestSupport
 import Testing
@@ -89,18 +90,8 @@ import Testing
     /// `externalTrafficPolicy: Local` only while this node has a ready endpoint, so BIRD sees them
     /// withdrawn when the endpoint moves to another node and back when it returns. A Service with
     /// the Cluster policy stays advertised throughout.
-    @Test(
-        .enabled(
-            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
-            "User-Mode Linux needs root and the user-mode-linux package"))
+    @Test(.userModeLinux, .inGuest(modules: ["ip_vs", "ip_vs_rr", "veth", "dummy"], timeout: .seconds(300)))
     func serviceVIPsAreAdvertisedWhileALocalServiceHasALocalEndpoint() async throws {
-        guard UserModeLinux.isGuest else {
-            let result = try await UserModeLinux.runTestInGuest(
-                "AgentBGPTests/serviceVIPsAreAdvertisedWhileALocalServiceHasALocalEndpoint",
-                modules: ["ip_vs", "ip_vs_rr", "veth", "dummy"], timeout: .seconds(300))
-            #expect(result.passed, "\(TrafficLab.explain(result))")
-            return
-        }
         try Shell.check("ip", ["link", "set", "lo", "up"])
         try await withBGPPeerLab(nodes: 1) { lab in
             let link = lab.links[0]

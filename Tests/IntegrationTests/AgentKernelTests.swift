@@ -1,4 +1,5 @@
 import Foundation
+import GuestTesting
 import Netlink
 import ServiceProxy
 import TestSupport
@@ -14,18 +15,8 @@ import Testing
 @Suite struct AgentKernelTests {
     static let modules = ["ip_vs", "ip_vs_rr", "veth", "dummy"]
 
-    @Test(
-        .enabled(
-            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
-            "User-Mode Linux needs root and the user-mode-linux package"))
+    @Test(.userModeLinux, .inGuest(modules: Self.modules))
     func theAgentFollowsTheAPIServerAndRidesOutItsLoss() async throws {
-        guard UserModeLinux.isGuest else {
-            let result = try await UserModeLinux.runTestInGuest(
-                "AgentKernelTests/theAgentFollowsTheAPIServerAndRidesOutItsLoss", modules: Self.modules,
-                timeout: .seconds(300))
-            #expect(result.passed, "\(TrafficLab.explain(result))")
-            return
-        }
         let lab = try TrafficLab()
         defer { lab.tearDown() }
         try Shell.check("ip", ["link", "set", "lo", "up"])

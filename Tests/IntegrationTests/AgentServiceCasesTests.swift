@@ -1,4 +1,5 @@
 import Foundation
+import GuestTesting
 import Netlink
 import ServiceProxy
 import TestSupport
@@ -20,18 +21,8 @@ import Testing
     static let rollClusterIP = SocketEndpoint("10.96.0.60", port: 80)
     static let zonalClusterIP = SocketEndpoint("10.96.0.70", port: 80)
 
-    @Test(
-        .enabled(
-            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
-            "User-Mode Linux needs root and the user-mode-linux package"))
+    @Test(.userModeLinux, .inGuest(modules: Self.modules))
     func realClusterShapesThroughTheAgent() async throws {
-        guard UserModeLinux.isGuest else {
-            let result = try await UserModeLinux.runTestInGuest(
-                "AgentServiceCasesTests/realClusterShapesThroughTheAgent", modules: Self.modules,
-                timeout: .seconds(300))
-            #expect(result.passed, "\(TrafficLab.explain(result))")
-            return
-        }
         let lab = try TrafficLab()
         defer { lab.tearDown() }
         try Shell.check("ip", ["link", "set", "lo", "up"])

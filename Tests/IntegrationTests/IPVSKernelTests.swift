@@ -1,5 +1,6 @@
 import Addresses
 import Foundation
+import GuestTesting
 import ServiceProxy
 import TestSupport
 import Testing
@@ -42,11 +43,8 @@ import Testing
     /// Adds services of every protocol and family with several schedulers and flags, real servers
     /// with every forwarding method, reads them back, updates and deletes some, and checks each
     /// step against `ipvsadm -Sn` and `ipvsadm -Ln`.
-    @Test(.enabled(if: UserModeLinux.isGuest || UserModeLinux.isAvailable, "needs root and linux.uml for IPVS"))
+    @Test(.userModeLinux, .inGuest(modules: Self.modules))
     func servicesAndRealServersMatchIpvsadm() async throws {
-        guard UserModeLinux.isGuest else {
-            return try await Self.runGuestHalf("IPVSKernelTests/servicesAndRealServersMatchIpvsadm")
-        }
         let client = try IPVSClient()
         let services = [
             IPVSVirtualService(key: Self.dns, scheduler: "rr"),
@@ -208,11 +206,8 @@ import Testing
 
     /// A pipelined batch of 1,000 operations with two that must fail reports exactly those two;
     /// timeouts match `ipvsadm --timeout`; services made with `ipvsadm` stay as they were.
-    @Test(.enabled(if: UserModeLinux.isGuest || UserModeLinux.isAvailable, "needs root and linux.uml for IPVS"))
+    @Test(.userModeLinux, .inGuest(modules: Self.modules))
     func batchTimeoutsAndForeignServices() async throws {
-        guard UserModeLinux.isGuest else {
-            return try await Self.runGuestHalf("IPVSKernelTests/batchTimeoutsAndForeignServices")
-        }
         // Someone else's services, made by hand.
         try Shell.check("ipvsadm", ["-A", "-t", "10.1.1.1:80", "-s", "rr", "-p", "120"])
         try Shell.check("ipvsadm", ["-a", "-t", "10.1.1.1:80", "-r", "10.2.2.2:8080", "-m", "-w", "5"])
@@ -283,11 +278,8 @@ import Testing
 
     /// Connections through a NAT service on loopback: statistics, active and inactive counts and
     /// persistence templates as the client reads them equal what `ipvsadm` prints.
-    @Test(.enabled(if: UserModeLinux.isGuest || UserModeLinux.isAvailable, "needs root and linux.uml for IPVS"))
+    @Test(.userModeLinux, .inGuest(modules: Self.modules))
     func statisticsAndConnectionCounts() async throws {
-        guard UserModeLinux.isGuest else {
-            return try await Self.runGuestHalf("IPVSKernelTests/statisticsAndConnectionCounts")
-        }
         let client = try IPVSClient()
         let key = IPVSServiceKey.address(.tcp, IPAddress("127.0.0.1")!, port: 8080)
         let result = client.apply([
@@ -338,12 +330,6 @@ import Testing
     }
 
     // MARK: - Guest and ipvsadm helpers
-
-    /// Boots a guest that runs the named test and requires that exactly it ran and passed.
-    static func runGuestHalf(_ test: String) async throws {
-        let result = try await UserModeLinux.runTestInGuest(test, modules: modules)
-        #expect(result.passed, "\(result)")
-    }
 
     /// `ipvsadm -Sn`, one rule a line, in its order.
     static func savedRules() throws -> [String] {

@@ -1,5 +1,6 @@
 import Addresses
 import Foundation
+import GuestTesting
 import Netlink
 import ServiceProxy
 import TestSupport
@@ -16,17 +17,8 @@ import Testing
     /// address; (c) hairpin; (d) a second sync writes nothing; (e) hand-made rules and sets survive;
     /// (f) an external address of a Local Service keeps the client's address, a Cluster one does
     /// not; (g) traffic to an IPVS service made by hand is not rewritten.
-    @Test(
-        .enabled(
-            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
-            "User-Mode Linux needs root and the user-mode-linux package"))
+    @Test(.userModeLinux, .inGuest(modules: Self.modules))
     func outsideClientAndHairpinThroughMasquerade() async throws {
-        guard UserModeLinux.isGuest else {
-            let result = try await UserModeLinux.runTestInGuest(
-                "MasqueradeTrafficTests/outsideClientAndHairpinThroughMasquerade", modules: Self.modules)
-            #expect(result.passed, "\(result.passed ? "" : "\(result)\n\(result.guest.output)")")
-            return
-        }
         let lab = try MasqueradeLab()
         defer { lab.tearDown() }
         let reconciler = ServiceProxyReconciler(

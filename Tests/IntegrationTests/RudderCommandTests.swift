@@ -1,4 +1,5 @@
 import Foundation
+import GuestTesting
 import TestSupport
 import Testing
 
@@ -84,14 +85,8 @@ struct RudderCommandTests {
 
     /// `rudder proxy apply` and `list` in a User-Mode Linux guest: a bad service is reported with
     /// its line and skipped, the good one is programmed, and a second apply changes nothing.
-    @Test(.enabled(if: UserModeLinux.isAvailable || UserModeLinux.isGuest, "needs User-Mode Linux (root)"))
+    @Test(.userModeLinux, .inGuest(modules: MasqueradeTrafficTests.modules))
     func proxyApplyAndListInGuest() async throws {
-        guard UserModeLinux.isGuest else {
-            let result = try await UserModeLinux.runTestInGuest(
-                "RudderCommandTests/proxyApplyAndListInGuest", modules: MasqueradeTrafficTests.modules)
-            #expect(result.passed, "\(result)")
-            return
-        }
         let file = "/run/rudder-services.yaml"
         let record = "/run/rudder-record"
         // The node's own address, which the VIP's local route takes as its source.

@@ -1,27 +1,22 @@
 import Foundation
+import GuestTesting
 import Netlink
 import TestSupport
 import Testing
 
 /// Checks the test sandboxes themselves: User-Mode Linux guests and host network namespaces.
 ///
-/// Tests that need the UML kernel are split: on the host they boot a guest that runs this same
-/// test bundle filtered to the test, and inside the guest (`UserModeLinux.isGuest`) they do the
-/// kernel work. Booting needs root and the user-mode-linux package, hence the `.enabled` traits.
+/// Tests that need the UML kernel carry `.inGuest`: on the host it boots a guest that runs this
+/// same test bundle filtered to the test, and inside the guest the test does the kernel work.
+/// Booting needs root and the user-mode-linux package, hence `.userModeLinux`.
 @Suite struct SandboxTests {
     /// The host kernel has no IPVS; the guest kernel's ip_vs module registers the "IPVS" family.
-    @Test(.enabled(if: UserModeLinux.isGuest || UserModeLinux.isAvailable, "needs root and linux.uml"))
+    @Test(.userModeLinux, .inGuest(modules: ["ip_vs"]))
     func ipvsFamilyResolvesInGuest() async throws {
-        if UserModeLinux.isGuest {
-            let genl = try GenericNetlink(namespace: .current)
-            let family = try genl.resolveFamily("IPVS")
-            #expect(family.name == "IPVS")
-            #expect(family.id != 0)
-            return
-        }
-        let result = try await UserModeLinux.runTestInGuest(
-            "SandboxTests/ipvsFamilyResolvesInGuest", modules: ["ip_vs"])
-        #expect(result.passed, "\(result)")
+        let genl = try GenericNetlink(namespace: .current)
+        let family = try genl.resolveFamily("IPVS")
+        #expect(family.name == "IPVS")
+        #expect(family.id != 0)
     }
 
     /// Proves the split above is needed: without ip_vs loaded, resolving the family fails.
@@ -36,22 +31,17 @@ import Testing
     }
 
     /// The host kernel has no dummy link type; the guest kernel has it as a module.
-    @Test(.enabled(if: UserModeLinux.isGuest || UserModeLinux.isAvailable, "needs root and linux.uml"))
+    @Test(.userModeLinux, .inGuest(modules: ["dummy"]))
     func dummyLinkInGuest() async throws {
-        if UserModeLinux.isGuest {
-            let rt = try Rtnetlink(namespace: .current)
-            try rt.addDummy(name: "rdummy0")
-            let link = try #require(try rt.link(named: "rdummy0"))
-            #expect(link.kind == "dummy")
-            #expect(!link.isUp)
-            try rt.setLink(named: "rdummy0", up: true)
-            #expect(try rt.link(named: "rdummy0")?.isUp == true)
-            try rt.deleteLink(named: "rdummy0")
-            #expect(try rt.link(named: "rdummy0") == nil)
-            return
-        }
-        let result = try await UserModeLinux.runTestInGuest("SandboxTests/dummyLinkInGuest", modules: ["dummy"])
-        #expect(result.passed, "\(result)")
+        let rt = try Rtnetlink(namespace: .current)
+        try rt.addDummy(name: "rdummy0")
+        let link = try #require(try rt.link(named: "rdummy0"))
+        #expect(link.kind == "dummy")
+        #expect(!link.isUp)
+        try rt.setLink(named: "rdummy0", up: true)
+        #expect(try rt.link(named: "rdummy0")?.isUp == true)
+        try rt.deleteLink(named: "rdummy0")
+        #expect(try rt.link(named: "rdummy0") == nil)
     }
 
     /// The guest's exit status and output reach the host, and the guest's /run is its own.

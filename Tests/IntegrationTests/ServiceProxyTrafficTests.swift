@@ -1,5 +1,6 @@
 import Addresses
 import Foundation
+import GuestTesting
 import ServiceProxy
 import TestSupport
 import Testing
@@ -13,17 +14,8 @@ import Testing
     static let modules = ["ip_vs", "ip_vs_rr", "ip_vs_wlc", "veth", "dummy"]
 
     /// Checks 1 and 2: round-robin spread over ClusterIP (TCP and UDP) and NodePort, then ClientIP affinity.
-    @Test(
-        .enabled(
-            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
-            "User-Mode Linux needs root and the user-mode-linux package"))
+    @Test(.userModeLinux, .inGuest(modules: Self.modules))
     func clusterIPAndNodePortSpreadThenAffinity() async throws {
-        guard UserModeLinux.isGuest else {
-            let result = try await UserModeLinux.runTestInGuest(
-                "ServiceProxyTrafficTests/clusterIPAndNodePortSpreadThenAffinity", modules: Self.modules)
-            #expect(result.passed, "\(TrafficLab.explain(result))")
-            return
-        }
         let lab = try TrafficLab()
         defer { lab.tearDown() }
         let reconciler = ServiceProxyReconciler(
@@ -82,17 +74,8 @@ import Testing
     /// Restart without loss: a client keeps connecting through the ClusterIP while the `rudder`
     /// process that programmed it is killed with SIGKILL and started again. Every connection
     /// succeeds, and the restarted process reports zero IPVS operations.
-    @Test(
-        .enabled(
-            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
-            "User-Mode Linux needs root and the user-mode-linux package"))
+    @Test(.userModeLinux, .inGuest(modules: Self.modules))
     func sigkillRestartLosesNoConnection() async throws {
-        guard UserModeLinux.isGuest else {
-            let result = try await UserModeLinux.runTestInGuest(
-                "ServiceProxyTrafficTests/sigkillRestartLosesNoConnection", modules: Self.modules)
-            #expect(result.passed, "\(TrafficLab.explain(result))")
-            return
-        }
         let lab = try TrafficLab()
         defer { lab.tearDown() }
         try Shell.check("ip", ["address", "add", "10.201.0.1/32", "dev", "lo"])
@@ -128,17 +111,8 @@ import Testing
 
     /// Checks 3 and 4: a removed endpoint drains while it holds a connection, and a restarted
     /// reconciler adopts everything without a single IPVS write and leaves a foreign service alone.
-    @Test(
-        .enabled(
-            if: UserModeLinux.isAvailable || UserModeLinux.isGuest,
-            "User-Mode Linux needs root and the user-mode-linux package"))
+    @Test(.userModeLinux, .inGuest(modules: Self.modules))
     func drainingThenRestartWithoutRewrites() async throws {
-        guard UserModeLinux.isGuest else {
-            let result = try await UserModeLinux.runTestInGuest(
-                "ServiceProxyTrafficTests/drainingThenRestartWithoutRewrites", modules: Self.modules)
-            #expect(result.passed, "\(TrafficLab.explain(result))")
-            return
-        }
         let lab = try TrafficLab()
         defer { lab.tearDown() }
         // Made by hand before Rudder starts, so Rudder must never own or change it.

@@ -179,7 +179,10 @@ import Testing
             kernel: kernel, settings: noMasquerade, record: OwnershipRecord(path: nil))
         var shop = service("shop", clusterIP: "10.96.0.50", endpoints: ["10.244.1.50"])
         try await reconciler.replaceAll([shop])
-        #expect(kernel.masquerade == nil, "nothing to firewall and no masquerade: netfilter untouched")
+        // Nothing to firewall and no masquerade: netfilter is only looked at once, for leftovers.
+        #expect(kernel.masquerade == MasqueradeState(enabled: false))
+        try await reconciler.resync()
+        #expect(kernel.masquerade == MasqueradeState(enabled: false))
 
         shop.loadBalancerIPs = [IPAddress("198.51.100.50")!]
         shop.loadBalancerSourceRanges = [try IPPrefix(parsing: "192.0.2.0/24")]
