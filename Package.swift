@@ -87,7 +87,7 @@ let package = Package(
         // Swift Testing traits of the lab (a test run inside a User-Mode Linux guest); tests only.
         .target(name: "GuestTesting", dependencies: ["TestSupport"], path: "Tests/GuestTesting"),
         .testTarget(name: "NetlinkTests", dependencies: ["Addresses", "Netlink", "TestSupport"]),
-        .testTarget(name: "BGPTests", dependencies: ["Addresses", "BGP"]),
+        .testTarget(name: "BGPTests", dependencies: ["Addresses", "BGP", "TestSupport"]),
         .testTarget(name: "PodRoutingTests", dependencies: ["Addresses", "PodRouting", "Netlink", "TestSupport"]),
         .testTarget(
             name: "ServiceProxyTests", dependencies: ["Addresses", "ServiceProxy", "Netlink", "TestSupport"]),

@@ -168,7 +168,7 @@ import Testing
         try harness.server.put(Self.node)
         let line = try await reader.value
         #expect(line?.hasPrefix(#"{"type":"ADDED","object":{"kind":"Node""#) == true, "\(line ?? "nil")")
-        try await eventually("the watch connection to close", timeout: .seconds(5)) {
+        try await Polling.until("the watch connection to close", timeout: .seconds(5)) {
             try harness.server.watchers() == 0
         }
     }

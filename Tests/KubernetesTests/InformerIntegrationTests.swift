@@ -67,7 +67,7 @@ import Testing
         try harness.server.load((1...5).map { Self.service("s\($0)", ip: $0) })
         let target = try harness.server.resourceVersion()
         #expect(target > listed)
-        try await eventually("a bookmark to carry resourceVersion \(target)") {
+        try await Polling.until("a bookmark to carry resourceVersion \(target)") {
             informer.resourceVersion.flatMap { Int($0) } == target
         }
         #expect(recorder.all == [.synced], "bookmarks are not events")
@@ -152,7 +152,7 @@ import Testing
         #expect(attempts.allSatisfy { $0.status == 503 && $0.query["watch"] == "true" }, "no re-list on 503")
 
         try harness.server.clearFaults()
-        try await eventually("the informer to watch again") { try harness.server.watchers() == 1 }
+        try await Polling.until("the informer to watch again") { try harness.server.watchers() == 1 }
         recorder.clear()
         try harness.server.put(Self.service("b", ip: 2))
         try await recorder.wait(for: "the Service added after the outage") { !$0.isEmpty }
@@ -197,7 +197,7 @@ import Testing
         try await recorder.waitForSync()
         try harness.server.waitForWatchers(1)
         recorder.stop()
-        try await eventually("the watch to end", timeout: .seconds(5)) { try harness.server.watchers() == 0 }
+        try await Polling.until("the watch to end", timeout: .seconds(5)) { try harness.server.watchers() == 0 }
         try harness.server.clearRequests()
         try await Task.sleep(for: .milliseconds(500))
         #expect(try harness.server.requests().isEmpty, "nothing runs any more")
@@ -254,6 +254,6 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         #expect(pods.all.count == 3, "the field selector keeps other nodes' pods out")
         for recorder in [services.stop, slices.stop, nodes.stop, pods.stop] { recorder() }
-        try await eventually("all watches to end", timeout: .seconds(5)) { try harness.server.watchers() == 0 }
+        try await Polling.until("all watches to end", timeout: .seconds(5)) { try harness.server.watchers() == 0 }
     }
 }

@@ -23,7 +23,7 @@ public enum Polling {
     /// the cooperative pool: Swift Testing has only as many of those threads as cores (two here),
     /// and a whole suite of blocked checks would starve every other test of them.
     public static func until(
-        _ what: String, timeout: Duration, every interval: Duration = .milliseconds(50),
+        _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(50),
         context: () -> String = { "" }, _ condition: () throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
@@ -49,6 +49,40 @@ public enum Polling {
             }
             throw TimedOut(what: what, lastError: lastError, context: context())
         }
+    }
+
+    /// Checks an asynchronous `condition` (one that asks an actor, say) every `interval` until it
+    /// holds; throws `TimedOut` after `timeout`. It runs on the caller's task: awaiting does not
+    /// block a thread.
+    public static func until(
+        _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(100),
+        context: () -> String = { "" }, _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var lastError: String?
+        while ContinuousClock.now < deadline {
+            do {
+                if try await condition() { return }
+            } catch {
+                lastError = "\(error)"
+            }
+            try await Task.sleep(for: interval)
+        }
+        throw TimedOut(what: what, lastError: lastError, context: context())
+    }
+
+    /// Whether `condition` stays false for all of `duration` ("a session never comes up"):
+    /// a negative check, so it takes the whole duration when it passes.
+    public static func never(
+        _ what: String, for duration: Duration, every interval: Duration = .milliseconds(100),
+        _ condition: () async throws -> Bool
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + duration
+        while ContinuousClock.now < deadline {
+            if try await condition() { return false }
+            try await Task.sleep(for: interval)
+        }
+        return true
     }
 
     /// A condition carried to a Dispatch thread and back while its caller waits.
