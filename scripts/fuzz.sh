@@ -42,7 +42,7 @@ codec=()
 for name in IPVSAttributeReader IPVSForwardingMethod IPVSMessage IPVSMessage+Decoding IPVSNetlink \
     IPVSObservedRealServer IPVSOperation IPVSProtocol IPVSRealServer IPVSServiceFlags IPVSServiceKey \
     IPVSStatistics IPVSTimeouts IPVSVirtualService; do
-    codec+=("Sources/ServiceProxy/$name.swift")
+    codec+=("Sources/ServiceProxy/IPVS/$name.swift")
 done
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name ServiceProxy "${netlink[@]}" \
     "${addresses[@]}" -I "$out/ipvs-module" "${codec[@]}" Fuzz/IPVSFuzzer.swift \
@@ -116,9 +116,9 @@ base64 -d > "$out/ipvs-corpus/timeouts" <<<'LAAAABwAAgABAAAAAAAAAAwBAAAIAAQAhAMA
 
 # The hsperfdata decoder and the figures read from it import only the standard library and Glibc.
 swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name ContainerMetrics \
-    Sources/ContainerMetrics/HSPerf*.swift Sources/ContainerMetrics/JVMPerfFigures.swift \
-    Sources/ContainerMetrics/JVMMemoryPool.swift Sources/ContainerMetrics/JVMCollector.swift \
-    Sources/ContainerMetrics/JVMCollectorKind.swift Fuzz/HSPerfDataFuzzer.swift -o "$out/hsperfdata-fuzzer" 2>&1 | quiet
+    Sources/ContainerMetrics/JVM/HSPerf*.swift Sources/ContainerMetrics/JVM/JVMPerfFigures.swift \
+    Sources/ContainerMetrics/JVM/JVMMemoryPool.swift Sources/ContainerMetrics/JVM/JVMCollector.swift \
+    Sources/ContainerMetrics/JVM/JVMCollectorKind.swift Fuzz/HSPerfDataFuzzer.swift -o "$out/hsperfdata-fuzzer" 2>&1 | quiet
 [ -x "$out/hsperfdata-fuzzer" ] || { echo "hsperfdata fuzzer build failed" >&2; exit 1; }
 # Seeds: the perf-data files of real JVMs (Serial, Parallel, G1), each copied once it has its
 # counters and then stopped. Without java the fuzzer starts from nothing.
