@@ -234,7 +234,13 @@ import Testing
         var openSent = BGPSessionStateMachine(configuration: F.external())
         _ = openSent.handle(.start)
         _ = openSent.handle(.tcpConnectionEstablished)
-        #expect(F.notifications(openSent.handle(.messageReceived(.keepalive))) == [.finiteStateMachine(subcode: 1)])
+        #expect(
+            F.notifications(openSent.handle(.messageReceived(.keepalive))) == [
+                .finiteStateMachine(.unexpectedMessageInOpenSent)
+            ])
+        #expect(
+            "\(BGPNotification.finiteStateMachine(.unexpectedMessageInOpenSent))"
+                == "Finite State Machine Error / Receive Unexpected Message in OpenSent State (5/1)")
         #expect(openSent.state == .idle)
 
         var openConfirm = BGPSessionStateMachine(configuration: F.external())
@@ -242,13 +248,16 @@ import Testing
         _ = openConfirm.handle(.tcpConnectionEstablished)
         _ = openConfirm.handle(.messageReceived(.open(F.peerOpen())))
         let update = BGPReceivedMessage.update(.clean(BGPUpdate(withdrawn: [BGPPrefix("10.1.0.0/24")!])))
-        #expect(F.notifications(openConfirm.handle(.messageReceived(update))) == [.finiteStateMachine(subcode: 2)])
+        #expect(
+            F.notifications(openConfirm.handle(.messageReceived(update))) == [
+                .finiteStateMachine(.unexpectedMessageInOpenConfirm)
+            ])
 
         var established = BGPSessionStateMachine(configuration: F.external())
         F.establish(&established)
         #expect(
             F.notifications(established.handle(.messageReceived(.open(F.peerOpen()))))
-                == [.finiteStateMachine(subcode: 3)])
+                == [.finiteStateMachine(.unexpectedMessageInEstablished)])
         #expect(established.state == .idle)
     }
 

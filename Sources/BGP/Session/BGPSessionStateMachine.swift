@@ -192,13 +192,13 @@ public struct BGPSessionStateMachine: Sendable {
             switch message {
             case .open(let open): return openReceived(open)
             case .notification(let notification): return goIdle(.notificationReceived(notification), sending: nil)
-            case .keepalive, .update, .routeRefresh: return unexpected(message, subcode: 1)
+            case .keepalive, .update, .routeRefresh: return unexpected(message, .unexpectedMessageInOpenSent)
             }
         case .openConfirm(let session):
             switch message {
             case .keepalive: return established(session)
             case .notification(let notification): return goIdle(.notificationReceived(notification), sending: nil)
-            case .open, .update, .routeRefresh: return unexpected(message, subcode: 2)
+            case .open, .update, .routeRefresh: return unexpected(message, .unexpectedMessageInOpenConfirm)
             }
         case .established(let session):
             return receivedWhileEstablished(message, session)
@@ -225,7 +225,7 @@ public struct BGPSessionStateMachine: Sendable {
         case .notification(let notification):
             return goIdle(.notificationReceived(notification), sending: nil)
         case .open:
-            return unexpected(message, subcode: 3)
+            return unexpected(message, .unexpectedMessageInEstablished)
         }
     }
 
@@ -303,10 +303,12 @@ public struct BGPSessionStateMachine: Sendable {
     }
 
     /// A message the state does not allow: Finite State Machine Error with RFC 6608's subcode.
-    private mutating func unexpected(_ message: BGPReceivedMessage, subcode: UInt8) -> [BGPSessionAction] {
+    private mutating func unexpected(
+        _ message: BGPReceivedMessage, _ subcode: BGPNotification.FiniteStateMachineSubcode
+    ) -> [BGPSessionAction] {
         let error = BGPError(
             object: "\(Self.name(of: message)) message", problem: "unexpected in state \(state)",
-            notification: .finiteStateMachine(subcode: subcode))
+            notification: .finiteStateMachine(subcode))
         return goIdle(.errorSent(error), sending: error.notification)
     }
 

@@ -93,6 +93,24 @@ extension BGPNotification {
         }
     }
 
+    /// Finite State Machine Error subcodes (RFC 6608): which state received a message it does not allow.
+    public enum FiniteStateMachineSubcode: UInt8, Sendable, CustomStringConvertible {
+        case unspecified = 0
+        case unexpectedMessageInOpenSent = 1
+        case unexpectedMessageInOpenConfirm = 2
+        case unexpectedMessageInEstablished = 3
+
+        /// The RFC's name of the subcode.
+        public var description: String {
+            switch self {
+            case .unspecified: "Unspecified Error"
+            case .unexpectedMessageInOpenSent: "Receive Unexpected Message in OpenSent State"
+            case .unexpectedMessageInOpenConfirm: "Receive Unexpected Message in OpenConfirm State"
+            case .unexpectedMessageInEstablished: "Receive Unexpected Message in Established State"
+            }
+        }
+    }
+
     /// Cease subcodes (RFC 4486, RFC 8203).
     public enum CeaseSubcode: UInt8, Sendable, CustomStringConvertible {
         case maximumPrefixesReached = 1

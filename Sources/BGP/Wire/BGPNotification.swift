@@ -38,9 +38,9 @@ public struct BGPNotification: Hashable, Sendable, CustomStringConvertible {
     /// Hold Timer Expired (code 4).
     public static let holdTimerExpired = BGPNotification(code: Code.holdTimerExpired.rawValue, subcode: 0)
 
-    /// A Finite State Machine Error (code 5); the subcode is from RFC 6608 (0: unspecified).
-    public static func finiteStateMachine(subcode: UInt8 = 0) -> BGPNotification {
-        BGPNotification(code: Code.finiteStateMachine.rawValue, subcode: subcode)
+    /// A Finite State Machine Error (code 5) with RFC 6608's subcode.
+    public static func finiteStateMachine(_ subcode: FiniteStateMachineSubcode = .unspecified) -> BGPNotification {
+        BGPNotification(code: Code.finiteStateMachine.rawValue, subcode: subcode.rawValue)
     }
 
     /// The named code, if known.
@@ -54,6 +54,7 @@ public struct BGPNotification: Hashable, Sendable, CustomStringConvertible {
             case .messageHeader: HeaderSubcode(rawValue: subcode).map { "\($0)" }
             case .openMessage: OpenSubcode(rawValue: subcode).map { "\($0)" }
             case .updateMessage: UpdateSubcode(rawValue: subcode).map { "\($0)" }
+            case .finiteStateMachine: FiniteStateMachineSubcode(rawValue: subcode).map { "\($0)" }
             case .cease: CeaseSubcode(rawValue: subcode).map { "\($0)" }
             default: nil
             }
