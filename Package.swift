@@ -76,28 +76,28 @@ let package = Package(
         .executableTarget(
             name: "rudder-bench",
             dependencies: [
-                "Agent", "Addresses", "BGP", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "TestSupport",
+                "Agent", "Addresses", "BGP", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "RudderLab",
                 "ContainerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "TestSupport", dependencies: ["Addresses", "Netlink"], path: "Tests/TestSupport"),
+        .target(name: "RudderLab", dependencies: ["Addresses", "Netlink"], path: "Tests/RudderLab"),
         // Swift Testing traits of the lab (a test run inside a User-Mode Linux guest); tests only.
-        .target(name: "GuestTesting", dependencies: ["TestSupport"], path: "Tests/GuestTesting"),
-        .testTarget(name: "NetlinkTests", dependencies: ["Addresses", "Netlink", "TestSupport"]),
-        .testTarget(name: "BGPTests", dependencies: ["Addresses", "BGP", "TestSupport"]),
-        .testTarget(name: "PodRoutingTests", dependencies: ["Addresses", "PodRouting", "Netlink", "TestSupport"]),
+        .target(name: "GuestTesting", dependencies: ["RudderLab"], path: "Tests/GuestTesting"),
+        .testTarget(name: "NetlinkTests", dependencies: ["Addresses", "Netlink", "RudderLab"]),
+        .testTarget(name: "BGPTests", dependencies: ["Addresses", "BGP", "RudderLab"]),
+        .testTarget(name: "PodRoutingTests", dependencies: ["Addresses", "PodRouting", "Netlink", "RudderLab"]),
         .testTarget(
-            name: "ServiceProxyTests", dependencies: ["Addresses", "ServiceProxy", "Netlink", "TestSupport"]),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "TestSupport"]),
-        .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "TestSupport", "GuestTesting"]),
-        .testTarget(name: "BGPInteropTests", dependencies: ["TestSupport"]),
+            name: "ServiceProxyTests", dependencies: ["Addresses", "ServiceProxy", "Netlink", "RudderLab"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "RudderLab"]),
+        .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "RudderLab", "GuestTesting"]),
+        .testTarget(name: "BGPInteropTests", dependencies: ["RudderLab"]),
         .testTarget(
             name: "BGPSpeakerTests",
             dependencies: [
-                "Addresses", "BGP", "TestSupport", "Netlink",
+                "Addresses", "BGP", "RudderLab", "Netlink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,13 +106,13 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Addresses", "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "BGP", "TestSupport",
+                "Addresses", "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "BGP", "RudderLab",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Addresses", "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "Netlink", "TestSupport",
+                "Addresses", "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "Netlink", "RudderLab",
                 "GuestTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

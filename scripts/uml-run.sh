@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a script inside a User-Mode Linux guest whose root is this machine's filesystem, with the
 # given kernel modules loaded: uml-run.sh "ip_vs ip_vs_rr" SCRIPT [ARGS...]. The guest's output
-# is printed; the exit status is the script's. (The Swift tests use Tests/TestSupport/UserModeLinux.swift.)
+# is printed; the exit status is the script's. (The Swift tests use Tests/RudderLab/UserModeLinux.swift.)
 set -euo pipefail
 modules=$1
 shift

@@ -4,9 +4,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import PodRouting
+import RudderLab
 import ServiceLifecycle
 import ServiceProxy
-import TestSupport
 
 #if canImport(Glibc)
     import Glibc

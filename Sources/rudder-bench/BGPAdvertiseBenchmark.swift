@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import RudderLab
 
 /// Advertises N prefixes to a BIRD ToR with Rudder's speaker and with gobgpd: each advertiser
 /// holds the routes first, then brings its session up; the time runs until BIRD holds all N.

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import RudderLab
 
 /// Reads what the BGP benchmarks measure from outside a process: peak RSS from /proc, and the
 /// route counts BIRD and gobgpd report.

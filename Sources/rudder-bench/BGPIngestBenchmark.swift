@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import RudderLab
 
 /// Receives a full table from a BIRD 2 sender with Rudder's speaker, with `bird` and with `gobgpd`:
 /// time from the receiver's start until it holds every prefix, and the receiver's peak RSS.

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import RudderLab
 
 /// One receiver of `bgp-ingest` at a time, in the lab's node namespace, fed by the BIRD sender in
 /// the router namespace; each method starts its receiver, waits until it holds every prefix,

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import RudderLab
 
 #if canImport(Glibc)
     import Glibc

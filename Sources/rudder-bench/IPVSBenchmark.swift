@@ -3,8 +3,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import Netlink
+import RudderLab
 import ServiceProxy
-import TestSupport
 
 /// Programs N services × M endpoints into an empty IPVS table with `ipvsadm -R` and with Rudder.
 ///

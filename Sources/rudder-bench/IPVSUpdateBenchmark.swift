@@ -2,8 +2,8 @@ import Addresses
 import ArgumentParser
 import Foundation
 import Netlink
+import RudderLab
 import ServiceProxy
-import TestSupport
 
 /// Changes one endpoint of one Service among N, with Rudder's reconciler and with two `ipvsadm` runs.
 ///

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import Netlink
 import PodRouting
-import TestSupport
+import RudderLab
 
 /// Installs N pod-CIDR routes from empty with `ip -batch` and with Rudder, in a fresh namespace.
 struct RoutesBenchmark: AsyncParsableCommand {

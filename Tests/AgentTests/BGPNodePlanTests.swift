@@ -4,8 +4,8 @@ import BGP
 import Foundation
 import Kubernetes
 import PodRouting
+import RudderLab
 import ServiceProxy
-import TestSupport
 import Testing
 
 /// What the node's speaker is told to do, from the Nodes and the `bgp` section.

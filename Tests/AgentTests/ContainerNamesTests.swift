@@ -2,7 +2,7 @@ import Agent
 import ContainerMetrics
 import Foundation
 import Kubernetes
-import TestSupport
+import RudderLab
 import Testing
 
 @Suite("Container names from the Pods on this node")

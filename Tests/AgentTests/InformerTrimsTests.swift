@@ -1,6 +1,6 @@
 import Foundation
 import Kubernetes
-import TestSupport
+import RudderLab
 import Testing
 
 @testable import Agent

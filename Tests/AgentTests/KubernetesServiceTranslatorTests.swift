@@ -2,8 +2,8 @@ import Addresses
 import Agent
 import Foundation
 import Kubernetes
+import RudderLab
 import ServiceProxy
-import TestSupport
 import Testing
 
 /// Kubernetes Services and EndpointSlices, in `kubectl get -o json` shapes, into the proxy's model.

@@ -1,6 +1,6 @@
 import Agent
 import Foundation
-import TestSupport
+import RudderLab
 import Testing
 import Yams
 

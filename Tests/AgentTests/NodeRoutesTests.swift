@@ -3,7 +3,7 @@ import Agent
 import Foundation
 import Kubernetes
 import PodRouting
-import TestSupport
+import RudderLab
 import Testing
 
 /// Other nodes' pod CIDRs into pod routes.

@@ -2,8 +2,8 @@ import Addresses
 import Agent
 import Foundation
 import Kubernetes
+import RudderLab
 import ServiceProxy
-import TestSupport
 import Testing
 
 /// The service proxy corpus (real-shaped objects, each with the IPVS table kube-proxy programs for

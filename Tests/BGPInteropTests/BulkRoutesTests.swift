@@ -1,4 +1,4 @@
-import TestSupport
+import RudderLab
 import Testing
 
 /// The ingest benchmark's sender: BIRD originating N distinct /24s with one shared attribute set.

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import RudderLab
 import Testing
 
 /// Every router config we ship or generate passes its router's own syntax check, and each check

@@ -1,4 +1,4 @@
-import TestSupport
+import RudderLab
 import Testing
 
 /// TCP MD5 (RFC 2385) between a BIRD (or FRR) router and a GoBGP node: the session comes up only

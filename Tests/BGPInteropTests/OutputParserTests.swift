@@ -1,4 +1,4 @@
-import TestSupport
+import RudderLab
 import Testing
 
 /// The readers of birdc, gobgp and vtysh output, on output captured from BIRD 2.0.12, GoBGP 3.10

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import RudderLab
 import Testing
 
 /// Two real routers peer through the lab; each one's originated routes must show up in the other's

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import RudderLab
 import Testing
 
 /// bird-configs/tor.conf, run for real: its ranges, password and filters, with nodes peering as

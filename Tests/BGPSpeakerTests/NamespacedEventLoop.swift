@@ -1,7 +1,7 @@
 import CNetlink
 import NIOCore
 import NIOPosix
-import TestSupport
+import RudderLab
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,5 @@
 import BGP
-import TestSupport
+import RudderLab
 import Testing
 
 /// Connection collisions (RFC 4271 §6.8): the speaker connects to a raw peer while the raw peer

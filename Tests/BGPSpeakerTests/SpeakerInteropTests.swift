@@ -1,7 +1,7 @@
 import BGP
 import Foundation
 import Logging
-import TestSupport
+import RudderLab
 import Testing
 
 /// Rudder's speaker in a node namespace of the lab, against BIRD, GoBGP and FRR as the ToR.

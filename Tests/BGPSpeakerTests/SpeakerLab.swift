@@ -1,8 +1,8 @@
 import BGP
 import Logging
 import NIOCore
+import RudderLab
 import Synchronization
-import TestSupport
 
 /// Two network namespaces joined by a veth pair (10.0.0.1/24 and fd00::1/64 on the left,
 /// 10.0.0.2/24, 10.0.0.3/24 and fd00::2/64 on the right), with an event loop in each, for speakers

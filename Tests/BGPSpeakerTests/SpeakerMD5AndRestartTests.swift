@@ -1,5 +1,5 @@
 import BGP
-import TestSupport
+import RudderLab
 import Testing
 
 /// TCP MD5 between two speakers, and graceful restart of one of them.

@@ -1,5 +1,5 @@
 import BGP
-import TestSupport
+import RudderLab
 import Testing
 
 /// Two Rudder speakers in two namespaces peer, exchange their routes, and report best-route changes.

@@ -1,5 +1,5 @@
 import BGP
-import TestSupport
+import RudderLab
 import Testing
 
 /// Sessions against a raw test peer: who may connect, the hold timer, and RFC 7606 handling of

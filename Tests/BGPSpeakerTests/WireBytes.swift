@@ -1,4 +1,4 @@
-import TestSupport
+import RudderLab
 
 /// The speaker tests' hand-written UPDATE: AS 65002 sending 10.9.0.0/24 via 10.0.0.2.
 extension WireBytes {

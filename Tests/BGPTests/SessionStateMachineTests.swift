@@ -1,4 +1,4 @@
-import TestSupport
+import RudderLab
 import Testing
 
 @testable import BGP

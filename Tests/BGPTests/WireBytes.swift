@@ -1,4 +1,4 @@
-import TestSupport
+import RudderLab
 
 @testable import BGP
 

@@ -1,7 +1,7 @@
 import ContainerMetrics
 import Foundation
+import RudderLab
 import Synchronization
-import TestSupport
 import Testing
 
 /// Real cgroup v1 memory cgroups on this host, with real processes in them.

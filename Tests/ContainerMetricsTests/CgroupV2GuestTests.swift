@@ -1,7 +1,7 @@
 import ContainerMetrics
 import Foundation
 import GuestTesting
-import TestSupport
+import RudderLab
 import Testing
 
 /// The same checks on cgroup v2, inside a User-Mode Linux guest that mounts cgroup2 at /sys/fs/cgroup.

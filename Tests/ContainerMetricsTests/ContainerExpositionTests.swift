@@ -1,5 +1,5 @@
 import ContainerMetrics
-import TestSupport
+import RudderLab
 import Testing
 
 @Suite("Container series in the exposition, from a hand-built scrape")

@@ -1,6 +1,6 @@
 import ContainerMetrics
 import Foundation
-import TestSupport
+import RudderLab
 import Testing
 
 /// Real OpenJDK 17 JVMs in real cgroup v1 memory cgroups; every ceiling is checked against the

@@ -1,6 +1,6 @@
 import ContainerMetrics
 import Foundation
-import TestSupport
+import RudderLab
 import Testing
 
 /// The checks against real cgroups, shared by the host's cgroup v1 and a guest's cgroup v2.

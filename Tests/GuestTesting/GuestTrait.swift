@@ -1,4 +1,4 @@
-import TestSupport
+import RudderLab
 import Testing
 
 /// Runs a test inside a User-Mode Linux guest, for the kernel features the host lacks.

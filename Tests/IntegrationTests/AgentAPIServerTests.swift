@@ -5,9 +5,9 @@ import Kubernetes
 import Logging
 import Netlink
 import PodRouting
+import RudderLab
 import ServiceLifecycle
 import ServiceProxy
-import TestSupport
 import Testing
 
 /// The agent following the test API server over TLS, with in-memory kernels: what it does with

@@ -1,7 +1,7 @@
 import Foundation
 import GuestTesting
 import Netlink
-import TestSupport
+import RudderLab
 import Testing
 
 #if canImport(Glibc)

@@ -1,8 +1,8 @@
 import Foundation
 import GuestTesting
 import Netlink
+import RudderLab
 import ServiceProxy
-import TestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,7 +1,7 @@
 import Foundation
 import Netlink
+import RudderLab
 import ServiceProxy
-import TestSupport
 
 #if canImport(Glibc)
     import Glibc

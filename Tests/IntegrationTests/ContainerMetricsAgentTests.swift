@@ -1,6 +1,6 @@
 import Agent
 import Foundation
-import TestSupport
+import RudderLab
 import Testing
 
 /// `/metrics` end to end on this host's cgroup v1: the agent (in-process, in-memory kernels)

@@ -1,8 +1,8 @@
 import Addresses
 import Foundation
 import GuestTesting
+import RudderLab
 import ServiceProxy
-import TestSupport
 import Testing
 
 /// The IPVS client against a real kernel's IPVS, read back independently with `ipvsadm`.

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import RudderLab
 
 /// Pods on node-a whose containers are real cgroups in kubelet's cgroupfs layout, each running a
 /// real JVM: `<fixture parent>/kubepods/burstable/pod<uid>/<64-hex id>`, with the Pods' JSON

@@ -1,7 +1,7 @@
 import Addresses
 import Foundation
+import RudderLab
 import ServiceProxy
-import TestSupport
 import Testing
 
 /// The masquerade rules through iptables-nft, Debian 12's default, in network namespaces on the

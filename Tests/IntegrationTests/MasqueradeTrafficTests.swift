@@ -2,8 +2,8 @@ import Addresses
 import Foundation
 import GuestTesting
 import Netlink
+import RudderLab
 import ServiceProxy
-import TestSupport
 import Testing
 
 /// Masquerade and hairpin with real traffic through IPVS and iptables, in one User-Mode Linux guest.

@@ -1,7 +1,7 @@
 import Addresses
 import Logging
 import PodRouting
-import TestSupport
+import RudderLab
 import Testing
 
 #if canImport(Glibc)

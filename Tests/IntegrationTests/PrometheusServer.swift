@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import RudderLab
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,6 @@
 import Foundation
 import GuestTesting
-import TestSupport
+import RudderLab
 import Testing
 
 /// The `rudder` executable end to end: the commands a user types, in a network namespace.

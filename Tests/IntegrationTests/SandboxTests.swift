@@ -1,7 +1,7 @@
 import Foundation
 import GuestTesting
 import Netlink
-import TestSupport
+import RudderLab
 import Testing
 
 /// Checks the test sandboxes themselves: User-Mode Linux guests and host network namespaces.

@@ -1,8 +1,8 @@
 import Addresses
 import Foundation
 import GuestTesting
+import RudderLab
 import ServiceProxy
-import TestSupport
 import Testing
 
 /// The service proxy with real traffic through a real IPVS, in User-Mode Linux guests.

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import RudderLab
 import Testing
 
 /// The kube-apiserver double, driven with the curl command line as an outside client would.

@@ -1,8 +1,8 @@
 import Addresses
 import Foundation
 import Netlink
+import RudderLab
 import ServiceProxy
-import TestSupport
 
 #if canImport(Glibc)
     import Glibc

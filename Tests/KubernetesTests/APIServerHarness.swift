@@ -1,8 +1,8 @@
 import Foundation
 import Kubernetes
 import Logging
+import RudderLab
 import Synchronization
-import TestSupport
 
 /// A running test API server with a kubeconfig for it, stopped when the harness goes away (also when a test fails).
 final class APIServerHarness: Sendable {

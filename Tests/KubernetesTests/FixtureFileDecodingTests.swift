@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import RudderLab
 import Testing
 
 @testable import Kubernetes

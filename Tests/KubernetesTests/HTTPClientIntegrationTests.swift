@@ -1,6 +1,6 @@
 import Foundation
 import Kubernetes
-import TestSupport
+import RudderLab
 import Testing
 
 /// The client against the test API server: TLS, the three ways to authenticate, token rotation, errors, streams.

@@ -1,6 +1,6 @@
 import Foundation
 import Kubernetes
-import TestSupport
+import RudderLab
 import Testing
 
 /// Informers against the test API server: pagination, live events, bookmarks, 410, restarts, outages, bad objects.

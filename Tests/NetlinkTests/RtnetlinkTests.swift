@@ -1,6 +1,6 @@
 import Addresses
 import Netlink
-import TestSupport
+import RudderLab
 import Testing
 
 /// Links, addresses, routes and the monitor against the host kernel, in a namespace per test.

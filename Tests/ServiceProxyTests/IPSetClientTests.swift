@@ -1,8 +1,8 @@
 import Addresses
 import Dispatch
 import Foundation
+import RudderLab
 import ServiceProxy
-import TestSupport
 import Testing
 
 /// IPSetClient against the host kernel, one network namespace per test, checked with the `ipset` CLI.
