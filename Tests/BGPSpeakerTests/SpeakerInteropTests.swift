@@ -107,7 +107,7 @@ import Testing
                 let v6 = try await router.waitForRoutes(from: link.nodeIPv6, "\(wantedV6)") { Set($0) == wantedV6 }
                 #expect(Set(v6) == wantedV6)
 
-                try await Polling.until("the router's routes are in Rudder's Loc-RIB") {
+                try await Polling.untilAsync("the router's routes are in Rudder's Loc-RIB") {
                     let routes = try await speaker.routes()
                     return routes.count == 4
                 }
@@ -158,7 +158,7 @@ import Testing
                 let wanted: Set = [BGPPeerLabRoute(prefix: "10.20.0.0/24", nextHop: link.nodeIPv4, asPath: [nodeAS])]
                 let routes = try await router.waitForRoutes(from: link.nodeIPv4, "\(wanted)") { Set($0) == wanted }
                 #expect(Set(routes) == wanted)
-                try await Polling.until("BIRD's route is in Rudder's Loc-RIB") {
+                try await Polling.untilAsync("BIRD's route is in Rudder's Loc-RIB") {
                     try await speaker.routes().contains { $0.prefix == BGPPrefix("10.30.0.0/24")! }
                 }
                 let learned = try #require(try await speaker.routes().first { $0.prefix == BGPPrefix("10.30.0.0/24")! })

@@ -32,7 +32,7 @@ import Testing
             try await left.start()
             try await right.start()
             if test.establishes {
-                try await Polling.until("the signed session is Established") {
+                try await Polling.untilAsync("the signed session is Established") {
                     try await left.state(of: SpeakerLab.rightIPv4) == .established
                 }
             } else {
@@ -60,14 +60,14 @@ import Testing
             try await left.originate([kept: PathAttributes(), dropped: PathAttributes()])
             try await left.start()
             try await right.start()
-            try await Polling.until("the right speaker has both routes") {
+            try await Polling.untilAsync("the right speaker has both routes") {
                 let routes = try await right.routes().map(\.prefix)
                 return routes.contains(kept) && routes.contains(dropped)
             }
 
             // The left speaker goes away without a NOTIFICATION, as in a crash or an agent restart.
             try await left.stopForRestart()
-            try await Polling.until("the right speaker keeps the routes, stale") {
+            try await Polling.untilAsync("the right speaker keeps the routes, stale") {
                 let state = try await right.state(of: SpeakerLab.leftIPv4)
                 let routes = try await right.routes().filter { $0.prefix == kept || $0.prefix == dropped }
                 return state != .established && routes.count == 2 && routes.allSatisfy(\.stale)
@@ -79,11 +79,11 @@ import Testing
                 onLeft: true, SpeakerFixtures.left(localAS: 65001, peers: leftPeers, restarted: true))
             try await restarted.originate([kept: PathAttributes(), fresh: PathAttributes()])
             // The old listening socket can take a moment to leave the port (seen once: EADDRINUSE).
-            try await Polling.until("the restarted speaker is listening") {
+            try await Polling.untilAsync("the restarted speaker is listening") {
                 try await restarted.start()
                 return true
             }
-            try await Polling.until("after End-of-RIB the right speaker holds exactly the re-advertised routes") {
+            try await Polling.untilAsync("after End-of-RIB the right speaker holds exactly the re-advertised routes") {
                 let routes = try await right.routes()
                 return routes.map(\.prefix) == [kept, fresh] && routes.allSatisfy { !$0.stale }
             }
@@ -114,17 +114,17 @@ import Testing
             try await left.originate(BGPPrefix("10.1.0.0/24")!)
             try await left.start()
             try await right.start()
-            try await Polling.until("the dynamic session is Established") {
+            try await Polling.untilAsync("the dynamic session is Established") {
                 try await left.peers().contains { $0.address == SpeakerLab.rightIPv4 && $0.state == .established }
             }
             #expect(try await left.peers().allSatisfy(\.dynamic))
-            try await Polling.until("the right speaker learned the route") {
+            try await Polling.untilAsync("the right speaker learned the route") {
                 try await right.route(BGPPrefix("10.1.0.0/24")!) != nil
             }
 
             // The right side drops the peer at run time: the dynamic session ends and is forgotten.
             try await right.removePeer(SpeakerLab.leftIPv4)
-            try await Polling.until("the dynamic peer is forgotten") { try await left.peers().isEmpty }
+            try await Polling.untilAsync("the dynamic peer is forgotten") { try await left.peers().isEmpty }
             #expect(try await right.route(BGPPrefix("10.1.0.0/24")!) == nil)
 
             // Added again with the wrong password, it never gets a session.

@@ -40,12 +40,12 @@ import Testing
             try await right.start()
             try await right.originate(rightPrefix)
 
-            try await Polling.until("both sessions are Established") {
+            try await Polling.untilAsync("both sessions are Established") {
                 let leftState = try await left.state(of: rightAddress)
                 let rightState = try await right.state(of: leftAddress)
                 return leftState == .established && rightState == .established
             }
-            try await Polling.until("the right speaker has the left's route") {
+            try await Polling.untilAsync("the right speaker has the left's route") {
                 try await right.route(leftPrefix) != nil
             }
             let learned = try #require(try await right.route(leftPrefix))
@@ -57,10 +57,10 @@ import Testing
             #expect(learned.attributes.attributes.asPath == (external ? ASPath(sequence: [test.leftAS]) : ASPath()))
             #expect(learned.attributes.attributes.localPreference == (external ? nil : 100))
             #expect(learned.source.address == leftAddress)
-            try await Polling.until("the left speaker has the right's route") {
+            try await Polling.untilAsync("the left speaker has the right's route") {
                 try await left.route(rightPrefix)?.attributes.nextHop == rightAddress
             }
-            try await Polling.until("the change stream reported the learned route") {
+            try await Polling.untilAsync("the change stream reported the learned route") {
                 if case .bestChanged(let route) = rightLog.lastChange(of: leftPrefix) {
                     return route.source.address == leftAddress
                 }
@@ -74,10 +74,10 @@ import Testing
             #expect(try await right.receivedRoutes(from: leftAddress).map(\.prefix) == [leftPrefix])
 
             try await left.withdraw([leftPrefix])
-            try await Polling.until("the withdrawal reached the right speaker") {
+            try await Polling.untilAsync("the withdrawal reached the right speaker") {
                 try await right.route(leftPrefix) == nil
             }
-            try await Polling.until("the change stream reported the withdrawal") {
+            try await Polling.untilAsync("the change stream reported the withdrawal") {
                 rightLog.lastChange(of: leftPrefix) == .withdrawn(leftPrefix)
             }
             #expect(leftLog.all.contains { $0.prefix == rightPrefix })

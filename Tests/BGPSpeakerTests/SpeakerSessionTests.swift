@@ -26,7 +26,7 @@ import Testing
                     autonomousSystem: Self.rawAS, holdTime: holdTime, identifier: SpeakerFixtures.rightRouterID,
                     capabilities: [.multiprotocol(.ipv4Unicast)])))
         try await raw.send(.keepalive)
-        try await Polling.until("the session with the raw peer is Established") {
+        try await Polling.untilAsync("the session with the raw peer is Established") {
             try await speaker.state(of: SpeakerLab.rightIPv4) == .established
         }
         return raw
@@ -38,7 +38,7 @@ import Testing
             let stranger = try await RawBGPPeer.connect(
                 on: lab.rightLoop.loop, from: SpeakerLab.strangerIPv4, to: SpeakerLab.leftIPv4)
             defer { Task { await stranger.close() } }
-            try await Polling.until("the stranger's connection is closed") { stranger.isClosed }
+            try await Polling.untilAsync("the stranger's connection is closed") { stranger.isClosed }
             #expect(stranger.receivedByteCount == 0)
             let peers = try await speaker.peers()
             #expect(peers.map(\.address) == [SpeakerLab.rightIPv4])
@@ -48,7 +48,7 @@ import Testing
             let peer = try await RawBGPPeer.connect(
                 on: lab.rightLoop.loop, from: SpeakerLab.rightIPv4, to: SpeakerLab.leftIPv4)
             defer { Task { await peer.close() } }
-            try await Polling.until("the peer gets an OPEN") {
+            try await Polling.untilAsync("the peer gets an OPEN") {
                 if case .open = peer.messages.first { return true }
                 return false
             }
@@ -62,10 +62,10 @@ import Testing
             let raw = try await establish(in: lab, speaker: speaker, holdTime: 3)
             defer { Task { await raw.close() } }
             // The raw peer now sends nothing at all.
-            try await Polling.until("the speaker sends Hold Timer Expired", timeout: .seconds(20)) {
+            try await Polling.untilAsync("the speaker sends Hold Timer Expired", timeout: .seconds(20)) {
                 raw.notifications.contains(.holdTimerExpired)
             }
-            try await Polling.until("the speaker closes the connection") { raw.isClosed }
+            try await Polling.untilAsync("the speaker closes the connection") { raw.isClosed }
             let status = try #require(try await speaker.peers().first)
             #expect(status.state != .established)
             #expect(status.lastError?.contains("hold time") == true)
@@ -95,11 +95,11 @@ import Testing
             ]
             for (name, attributes) in treatAsWithdraw {
                 try await raw.send(valid)
-                try await Polling.until("the valid route is in the Loc-RIB before \(name)") {
+                try await Polling.untilAsync("the valid route is in the Loc-RIB before \(name)") {
                     try await speaker.route(Self.prefix) != nil
                 }
                 try await raw.send(WireBytes.update(attributes: attributes, nlri: WireBytes.nlri))
-                try await Polling.until("\(name) withdraws the route") {
+                try await Polling.untilAsync("\(name) withdraws the route") {
                     try await speaker.route(Self.prefix) == nil
                 }
                 #expect(try await speaker.state(of: SpeakerLab.rightIPv4) == .established, "\(name)")
@@ -107,17 +107,17 @@ import Testing
             }
 
             try await raw.send(valid)
-            try await Polling.until("the valid route is back") { try await speaker.route(Self.prefix) != nil }
+            try await Polling.untilAsync("the valid route is back") { try await speaker.route(Self.prefix) != nil }
             // An unrecognized well-known attribute still resets the session (RFC 4271 §6.3).
             try await raw.send(
                 WireBytes.update(
                     attributes: [
                         WireBytes.origin, WireBytes.asPath, WireBytes.nextHop, WireBytes.attribute(0x40, 99, [7]),
                     ], nlri: WireBytes.nlri))
-            try await Polling.until("the speaker sends UPDATE Message Error / Unrecognized Well-known Attribute") {
+            try await Polling.untilAsync("the speaker sends UPDATE Message Error / Unrecognized Well-known Attribute") {
                 raw.notifications.contains { $0.code == 3 && $0.subcode == 2 }
             }
-            try await Polling.until("the session is down and its route gone") {
+            try await Polling.untilAsync("the session is down and its route gone") {
                 let state = try await speaker.state(of: SpeakerLab.rightIPv4)
                 let route = try await speaker.route(Self.prefix)
                 return state != .established && route == nil
@@ -159,7 +159,7 @@ import Testing
                 on: lab.rightLoop.loop, from: SpeakerLab.rightIPv4, to: SpeakerLab.leftIPv4, ttl: 255)
             defer { Task { await near.close() } }
             try await open(near)
-            try await Polling.until("the peer with TTL 255 is Established") {
+            try await Polling.untilAsync("the peer with TTL 255 is Established") {
                 try await speaker.state(of: SpeakerLab.rightIPv4) == .established
             }
         }

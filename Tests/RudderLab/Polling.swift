@@ -52,9 +52,10 @@ public enum Polling {
     }
 
     /// Checks an asynchronous `condition` (one that asks an actor, say) every `interval` until it
-    /// holds; throws `TimedOut` after `timeout`. It runs on the caller's task: awaiting does not
-    /// block a thread.
-    public static func until(
+    /// holds; throws `TimedOut` after `timeout`. It runs on the caller's task, so the condition
+    /// must not block a thread (a blocking one belongs in `until`). A name of its own, not an
+    /// overload: a multi-statement closure would otherwise pick this one and block the pool.
+    public static func untilAsync(
         _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(100),
         context: () -> String = { "" }, _ condition: () async throws -> Bool
     ) async throws {
