@@ -26,7 +26,7 @@ import Testing
                 SpeakerFixtures.left(
                     localAS: 65001, peers: [SpeakerFixtures.peer(SpeakerLab.rightIPv4, remoteAS: 65002)]))
             try await speaker.start()
-            try await Polling.untilAsync("the speaker connected to the raw peer and sent its OPEN") {
+            try await Polling.until("the speaker connected to the raw peer and sent its OPEN") {
                 guard let first = listener.accepted.first else { return false }
                 if case .open = first.messages.first { return true }
                 return false
@@ -35,7 +35,7 @@ import Testing
             let incoming = try await RawBGPPeer.connect(
                 on: lab.rightLoop.loop, from: SpeakerLab.rightIPv4, to: SpeakerLab.leftIPv4)
             defer { Task { await incoming.close() } }
-            try await Polling.untilAsync("the speaker answers the second connection with an OPEN") {
+            try await Polling.until("the speaker answers the second connection with an OPEN") {
                 if case .open = incoming.messages.first { return true }
                 return false
             }
@@ -50,7 +50,7 @@ import Testing
 
             let (loser, winner) = test.speakerKeepsItsOwn ? (incoming, outgoing) : (outgoing, incoming)
             let collision = BGPNotification.cease(.connectionCollisionResolution)
-            try await Polling.untilAsync("the losing connection gets Cease / Connection Collision Resolution") {
+            try await Polling.until("the losing connection gets Cease / Connection Collision Resolution") {
                 loser.notifications.contains(collision) && loser.isClosed
             }
             try await winner.send(.keepalive)

@@ -60,7 +60,7 @@ import Testing
             try await Polling.untilAsync("the left speaker has the right's route") {
                 try await left.route(rightPrefix)?.attributes.nextHop == rightAddress
             }
-            try await Polling.untilAsync("the change stream reported the learned route") {
+            try await Polling.until("the change stream reported the learned route") {
                 if case .bestChanged(let route) = rightLog.lastChange(of: leftPrefix) {
                     return route.source.address == leftAddress
                 }
@@ -77,7 +77,7 @@ import Testing
             try await Polling.untilAsync("the withdrawal reached the right speaker") {
                 try await right.route(leftPrefix) == nil
             }
-            try await Polling.untilAsync("the change stream reported the withdrawal") {
+            try await Polling.until("the change stream reported the withdrawal") {
                 rightLog.lastChange(of: leftPrefix) == .withdrawn(leftPrefix)
             }
             #expect(leftLog.all.contains { $0.prefix == rightPrefix })

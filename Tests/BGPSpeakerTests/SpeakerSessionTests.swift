@@ -38,7 +38,7 @@ import Testing
             let stranger = try await RawBGPPeer.connect(
                 on: lab.rightLoop.loop, from: SpeakerLab.strangerIPv4, to: SpeakerLab.leftIPv4)
             defer { Task { await stranger.close() } }
-            try await Polling.untilAsync("the stranger's connection is closed") { stranger.isClosed }
+            try await Polling.until("the stranger's connection is closed") { stranger.isClosed }
             #expect(stranger.receivedByteCount == 0)
             let peers = try await speaker.peers()
             #expect(peers.map(\.address) == [SpeakerLab.rightIPv4])
@@ -48,7 +48,7 @@ import Testing
             let peer = try await RawBGPPeer.connect(
                 on: lab.rightLoop.loop, from: SpeakerLab.rightIPv4, to: SpeakerLab.leftIPv4)
             defer { Task { await peer.close() } }
-            try await Polling.untilAsync("the peer gets an OPEN") {
+            try await Polling.until("the peer gets an OPEN") {
                 if case .open = peer.messages.first { return true }
                 return false
             }
@@ -62,10 +62,10 @@ import Testing
             let raw = try await establish(in: lab, speaker: speaker, holdTime: 3)
             defer { Task { await raw.close() } }
             // The raw peer now sends nothing at all.
-            try await Polling.untilAsync("the speaker sends Hold Timer Expired", timeout: .seconds(20)) {
+            try await Polling.until("the speaker sends Hold Timer Expired", timeout: .seconds(20)) {
                 raw.notifications.contains(.holdTimerExpired)
             }
-            try await Polling.untilAsync("the speaker closes the connection") { raw.isClosed }
+            try await Polling.until("the speaker closes the connection") { raw.isClosed }
             let status = try #require(try await speaker.peers().first)
             #expect(status.state != .established)
             #expect(status.lastError?.contains("hold time") == true)
@@ -114,7 +114,7 @@ import Testing
                     attributes: [
                         WireBytes.origin, WireBytes.asPath, WireBytes.nextHop, WireBytes.attribute(0x40, 99, [7]),
                     ], nlri: WireBytes.nlri))
-            try await Polling.untilAsync("the speaker sends UPDATE Message Error / Unrecognized Well-known Attribute") {
+            try await Polling.until("the speaker sends UPDATE Message Error / Unrecognized Well-known Attribute") {
                 raw.notifications.contains { $0.code == 3 && $0.subcode == 2 }
             }
             try await Polling.untilAsync("the session is down and its route gone") {
