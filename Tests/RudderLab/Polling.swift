@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 
 /// Waiting in tests for something another process or task brings about.
 public enum Polling {
@@ -19,36 +19,44 @@ public enum Polling {
     /// Checks `condition` every `interval` until it holds; throws `TimedOut` after `timeout`.
     ///
     /// A condition that throws counts as not yet holding: the server it asks may still be starting.
-    /// Conditions run commands and read files, so each check runs on a Dispatch thread, not on
-    /// the cooperative pool: Swift Testing has only as many of those threads as cores (two here),
-    /// and a whole suite of blocked checks would starve every other test of them.
+    /// Conditions run commands and read files, so the whole wait runs on a thread of its own,
+    /// neither on the cooperative pool (Swift Testing has as many of those threads as cores, two
+    /// here) nor on Dispatch's global queue: a command's exit is reported through Dispatch, so
+    /// many checks blocked there at once can hold up the very reports they wait for.
     public static func until(
         _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(50),
         context: () -> String = { "" }, _ condition: () throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
-        var lastError: String?
-        try await withoutActuallyEscaping(condition) { condition in
-            // The caller is suspended while its condition runs elsewhere, so nothing it captured
-            // is touched from two threads at once. The box lets go of the condition before the
-            // function returns: a Dispatch block may outlive its run by a moment.
+        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        let (held, lastError) = await withoutActuallyEscaping(condition) { condition in
+            // The caller is suspended until the thread is done with the condition, so nothing it
+            // captured is touched from two threads at once, and the condition does not escape.
             let check = ConditionBox(run: condition)
-            defer { check.run = nil }
-            while ContinuousClock.now < deadline {
-                let outcome: Result<Bool, any Error> = await withCheckedContinuation { continuation in
-                    DispatchQueue.global().async {
-                        continuation.resume(returning: Result { try check.run?() ?? false })
+            return await withCheckedContinuation { (continuation: CheckedContinuation<(Bool, String?), Never>) in
+                let thread = Thread {
+                    var lastError: String?
+                    while ContinuousClock.now < deadline {
+                        do {
+                            if try check.run?() ?? false {
+                                check.run = nil
+                                return continuation.resume(returning: (true, nil))
+                            }
+                        } catch {
+                            lastError = "\(error)"
+                        }
+                        Thread.sleep(forTimeInterval: seconds)
                     }
+                    check.run = nil
+                    continuation.resume(returning: (false, lastError))
                 }
-                switch outcome {
-                case .success(true): return
-                case .success(false): break
-                case .failure(let error): lastError = "\(error)"
-                }
-                try await Task.sleep(for: interval)
+                thread.name = "rudder-polling"
+                thread.start()
             }
-            throw TimedOut(what: what, lastError: lastError, context: context())
         }
+        try Task.checkCancellation()
+        if held { return }
+        throw TimedOut(what: what, lastError: lastError, context: context())
     }
 
     /// Checks an asynchronous `condition` (one that asks an actor, say) every `interval` until it
