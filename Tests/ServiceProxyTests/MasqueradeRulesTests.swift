@@ -139,7 +139,7 @@ struct MasqueradeRulesTests {
         service.externalTrafficPolicy = .local
         let local = MasqueradeState(services: [service], settings: settings, podSubnets: [])
         #expect(local.services.map(\.description) == ["10.96.0.10,tcp:80"])
-        #expect(local.serviceMembers(.ipv6).isEmpty)
+        #expect(local.members(of: .services, .ipv6).isEmpty)
     }
 
     @Test func stateHasOneHairpinMemberPerLocalEndpointAndTargetPort() throws {
@@ -173,10 +173,10 @@ struct MasqueradeRulesTests {
                 .ipPortIP(pod6, protocol: .tcp, port: 8080, pod6), .ipPortIP(pod6, protocol: .udp, port: 5353, pod6),
             ])
         #expect(
-            state.loopbackMembers(.ipv4).map(\.description).sorted() == [
+            state.members(of: .loopback, .ipv4).map(\.description).sorted() == [
                 "10.244.1.5,tcp:8080,10.244.1.5", "10.244.1.5,udp:5300,10.244.1.5",
             ])
-        #expect(state.podSubnetMembers(.ipv6) == [.net(try IPPrefix(parsing: "fd00:244::/64"))])
+        #expect(state.members(of: .podSubnets, .ipv6) == [.net(try IPPrefix(parsing: "fd00:244::/64"))])
         #expect(state == MasqueradeState(services: [service], settings: settings, podSubnets: subnets))
     }
 

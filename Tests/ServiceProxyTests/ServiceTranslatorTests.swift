@@ -87,12 +87,12 @@ import Testing
 
     @Test func terminatingServingEndpointsServeOnlyWhenNoneIsReady() {
         let mixed = [endpoint("10.244.1.5"), endpoint("10.244.1.6", ready: false, serving: true, terminating: true)]
-        #expect(ServiceTranslator.usableEndpoints(mixed).map(\.address) == [IPAddress("10.244.1.5")!])
+        #expect(ServiceTranslator.categorize(mixed).cluster.map(\.address) == [IPAddress("10.244.1.5")!])
         let draining = [
             endpoint("10.244.1.6", ready: false, serving: true, terminating: true),
             endpoint("10.244.1.7", ready: false, serving: false, terminating: true),
         ]
-        #expect(ServiceTranslator.usableEndpoints(draining).map(\.address) == [IPAddress("10.244.1.6")!])
+        #expect(ServiceTranslator.categorize(draining).cluster.map(\.address) == [IPAddress("10.244.1.6")!])
     }
 
     @Test func affinityAndSchedulingBecomeServiceAttributes() {

@@ -57,18 +57,6 @@ public enum MasqueradeRules {
     /// The load-balancer source-range firewall.
     public static let filter = Table(name: "filter", hooks: [("INPUT", firewallChain)], rules: firewallRules)
 
-    /// Each built-in chain of the nat table and the chain of Rudder's it jumps to.
-    public static var hooks: [(builtin: String, chain: String)] { nat.hooks }
-
-    /// The `hash:ip,port,ip` set of hairpin members for `family`.
-    public static func loopbackSet(_ family: AddressFamily) -> String { NetfilterSet.loopback.name(family) }
-
-    /// The `hash:net` set of pod subnets for `family`.
-    public static func podSubnetSet(_ family: AddressFamily) -> String { NetfilterSet.podSubnets.name(family) }
-
-    /// The `hash:ip,port` set of masqueraded virtual services (`VIP,PROTO:PORT`) for `family`.
-    public static func serviceSet(_ family: AddressFamily) -> String { NetfilterSet.services.name(family) }
-
     /// A jump to `chain`, without the "-A BUILTIN" in front.
     public static func jumpSpecification(to chain: String) -> String {
         "-m comment --comment \(comment) -j \(chain)"
@@ -81,13 +69,13 @@ public enum MasqueradeRules {
                 // From outside the pod network to one of Rudder's virtual services: replies must
                 // return through this node for IPVS to undo its NAT, and the backend's routes
                 // need not lead here. From inside, the pod network's routes bring them back.
-                "-A \(servicesChain) -m set --match-set \(serviceSet(family)) dst,dst -m set ! --match-set "
-                    + "\(podSubnetSet(family)) src -j MARK --set-xmark \(markBit)/\(markBit)"
+                "-A \(servicesChain) -m set --match-set \(NetfilterSet.services.name(family)) dst,dst -m set ! "
+                    + "--match-set \(NetfilterSet.podSubnets.name(family)) src -j MARK --set-xmark \(markBit)/\(markBit)"
             ],
             postroutingChain: [
                 // Hairpin: a pod reaching itself through its Service would otherwise see its own
                 // address as the source and answer itself directly.
-                "-A \(postroutingChain) -m set --match-set \(loopbackSet(family)) dst,dst,src -j MASQUERADE",
+                "-A \(postroutingChain) -m set --match-set \(NetfilterSet.loopback.name(family)) dst,dst,src -j MASQUERADE",
                 "-A \(postroutingChain) -m mark ! --mark \(markBit)/\(markBit) -j RETURN",
                 // The bit is Rudder's business only: cleared before anyone else's rules see it.
                 "-A \(postroutingChain) -j MARK --set-xmark 0x0/\(markBit)",

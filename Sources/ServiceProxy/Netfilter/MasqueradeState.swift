@@ -120,19 +120,17 @@ public struct MasqueradeState: Hashable, Sendable {
         members(of: set).filter { $0.family == family }
     }
 
-    /// The masqueraded virtual services of one family.
-    public func serviceMembers(_ family: AddressFamily) -> Set<IPSetMember> { members(of: .services, family) }
-
-    /// The pod subnets of one family, as `hash:net` members.
-    public func podSubnetMembers(_ family: AddressFamily) -> Set<IPSetMember> { members(of: .podSubnets, family) }
-
-    /// The hairpin members of one family.
-    public func loopbackMembers(_ family: AddressFamily) -> Set<IPSetMember> { members(of: .loopback, family) }
-
     /// Applies one change of members; pod subnets are node settings and not changed this way.
     public mutating func apply(adding: Set<NetfilterMember>, removing: Set<NetfilterMember>) {
         for entry in removing { update(entry) { $0.remove(entry.member) } }
         for entry in adding { update(entry) { $0.insert(entry.member) } }
+    }
+
+    /// How many firewall members there would be after a change, counted in the change's size.
+    public func firewallCount(adding: Set<NetfilterMember>, removing: Set<NetfilterMember>) -> Int {
+        let removed = removing.count { $0.set == .firewall && firewall.contains($0.member) }
+        let added = adding.count { $0.set == .firewall && !firewall.contains($0.member) && !removing.contains($0) }
+        return firewall.count - removed + added
     }
 
     private mutating func update(_ entry: NetfilterMember, _ change: (inout Set<IPSetMember>) -> Void) {

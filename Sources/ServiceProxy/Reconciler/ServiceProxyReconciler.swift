@@ -241,7 +241,7 @@ public actor ServiceProxyReconciler {
     /// Applies one Service's set member changes; before the first full sync, or when the
     /// firewall's rules must appear or go, a full sync.
     private func updateMasquerade(_ change: ServiceIndex.Change) async throws {
-        guard let last = lastMasquerade else { return try await syncMasquerade(force: true) }
+        guard let firewallBefore = lastMasquerade?.firewall.count else { return try await syncMasquerade(force: true) }
         let masquerade = settings.masquerade
         let relevant = { (entry: NetfilterMember) in masquerade || entry.set.isFirewall }
         let adding = change.masqueradeAdded.filter(relevant)
@@ -249,12 +249,12 @@ public actor ServiceProxyReconciler {
         let removing = change.masqueradeRemoved.filter {
             relevant($0) && !($0.set == .services && frozenMembers.contains($0.member))
         }
-        var next = last
-        next.apply(adding: adding, removing: removing)
-        if next.firewall.isEmpty != last.firewall.isEmpty { return try await syncMasquerade(force: true) }
+        let firewallAfter = lastMasquerade!.firewallCount(adding: adding, removing: removing)
+        if (firewallBefore == 0) != (firewallAfter == 0) { return try await syncMasquerade(force: true) }
         guard !adding.isEmpty || !removing.isEmpty else { return }
         _ = try await kernel.updateMasquerade(adding: adding, removing: removing)
-        lastMasquerade = next
+        // In place: a copy of the whole state per Service change would cost every Service's members.
+        lastMasquerade!.apply(adding: adding, removing: removing)
     }
 
     /// Reports keys that several Services claim; the first Service by name keeps each.

@@ -77,11 +77,6 @@ public enum ServiceTranslator {
         return (cluster, local)
     }
 
-    /// Ready endpoints; or, when none is ready, the serving ones that are terminating.
-    public static func usableEndpoints(_ endpoints: [ServiceEndpoint]) -> [ServiceEndpoint] {
-        categorize(endpoints).cluster
-    }
-
     /// Which ready endpoints topology hints leave in (kube-proxy's `topologyModeFromHints`): with
     /// node hints on every ready endpoint and one for this node, those; else the same for zones;
     /// else all.
