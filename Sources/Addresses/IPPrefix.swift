@@ -26,8 +26,9 @@ public struct IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible 
         self.length = length
     }
 
-    /// Parses "ADDRESS/LENGTH" (or a bare address as a host prefix) and refuses host bits set.
-    public init(parsing text: String) throws(ParseError) {
+    /// Parses "ADDRESS/LENGTH" (or a bare address as a host prefix). Host bits set are refused,
+    /// or cleared with `clearingHostBits`, as Go's `ParseCIDR` (and so Kubernetes) reads a CIDR.
+    public init(parsing text: String, clearingHostBits: Bool = false) throws(ParseError) {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = IPAddress(parts[0]) else { throw .malformed(text) }
         let width = address.family.bitWidth
@@ -38,10 +39,10 @@ public struct IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible 
             length = parsed
         }
         let network = address.masked(to: length)
-        guard network == address else {
+        guard network == address || clearingHostBits else {
             throw .hostBitsSet(text, expected: "\(network)/\(length)")
         }
-        self.init(address: address, length: length)
+        self.init(address: network, length: length)
     }
 
     /// The family of the address.

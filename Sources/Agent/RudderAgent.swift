@@ -81,7 +81,7 @@ public struct RudderAgent: Sendable {
         logger: Logger
     ) {
         self.init(
-            configuration: configuration, namespace: namespaceName.map(NetworkNamespace.named) ?? .current,
+            configuration: configuration, namespace: NetworkNamespace(name: namespaceName),
             environment: environment, hostname: hostname, logger: logger)
     }
 

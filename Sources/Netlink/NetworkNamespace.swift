@@ -17,6 +17,11 @@ public enum NetworkNamespace: Hashable, Sendable, CustomStringConvertible {
     /// A namespace file such as /proc/PID/ns/net.
     case path(String)
 
+    /// The namespace `ip netns` calls `name`, or this process's own when there is no name.
+    public init(name: String?) {
+        self = name.map(NetworkNamespace.named) ?? .current
+    }
+
     /// The namespace file to enter, or nil for the current one.
     public var filePath: String? {
         switch self {

@@ -22,14 +22,14 @@ import Testing
     @Test func theGateOpensOnceWhenTheLastSourceHasListed() {
         var gate = SyncGate<String>(waitingFor: ["services", "slices"])
         gate.listed("services")
-        #expect(gate.state == .waiting && !gate.isOpen)
+        #expect(gate.advance() == .waiting)
         gate.listed("services")
-        #expect(gate.state == .waiting)
+        #expect(gate.advance() == .waiting)
         gate.listed("slices")
-        #expect(gate.state == .opened)
-        #expect(gate.state == .open && gate.isOpen)
+        #expect(gate.advance() == .opened)
+        #expect(gate.advance() == .open)
         gate.listed("slices")
-        #expect(gate.state == .open)
+        #expect(gate.advance() == .open)
     }
 
     @Test func theJoinNamesTheParentsAChildLeftAndJoined() {

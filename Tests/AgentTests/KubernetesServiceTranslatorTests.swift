@@ -19,7 +19,7 @@ import Testing
     }
 
     func proxied(_ translation: KubernetesServiceTranslator.Translation) throws -> ProxiedService {
-        guard case .proxied(let service, _) = translation else {
+        guard case .proxied(let service, _, _) = translation else {
             Issue.record("expected a proxied service, got \(translation)")
             throw CancellationError()
         }
@@ -153,7 +153,7 @@ import Testing
         let typo = try service(
             TestAPIServer.serviceJSON(
                 name: "web", clusterIP: "10.96.0.10", annotations: ["kube-router.io/service.scheduler": "wrr"]))
-        guard case .proxied(let fallback, let warnings) = translator.translate(typo, slices: []) else {
+        guard case .proxied(let fallback, let warnings, _) = translator.translate(typo, slices: []) else {
             Issue.record("a bad annotation must not keep the Service off the node")
             return
         }
@@ -275,13 +275,13 @@ import Testing
         let mixed = try slice(
             TestAPIServer.endpointSliceJSON(
                 name: "web-1", service: "web", addresses: ["10.244.1.5", "fd00::5", "10.244.1.999"], port: 8080))
-        guard case .proxied(let result, let warnings) = translator.translate(web, slices: [mixed]) else {
+        guard case .proxied(let result, _, let skipped) = translator.translate(web, slices: [mixed]) else {
             Issue.record("one bad address must not keep the Service off the node")
             return
         }
         #expect(result.endpoints.map(\.address) == [IPAddress("10.244.1.5")!])
         #expect(
-            warnings == [
+            skipped == [
                 "EndpointSlice web-1: endpoint address 'fd00::5' is not an IPv4 address; skipped",
                 "EndpointSlice web-1: endpoint address '10.244.1.999' is not an IPv4 address; skipped",
             ])

@@ -35,7 +35,7 @@ import Testing
         let settings = ProxySettings(nodeAddresses: addresses)
         var lines: [String] = []
         for (_, translation) in catalog.translations {
-            guard case .proxied(let service, _) = translation else { continue }
+            guard case .proxied(let service, _, _) = translation else { continue }
             lines += Self.saveLines(ServiceTranslator.dataplane(for: service, settings: settings))
         }
         #expect(lines.sorted() == corpus.ipvs, "\(corpus.description)\nkube-proxy: \(corpus.kubeProxy)")

@@ -19,38 +19,37 @@ public struct ServiceAnnotations: Sendable, Equatable {
     public var scheduling = SchedulingPolicy()
     /// Whether `kube-router.io/service.local` makes both traffic policies Local.
     public var local = false
-    /// Each value that was not understood: the annotation and what is wrong with it.
-    public var problems: [(annotation: String, problem: String)] = []
+    /// Each value that was not understood.
+    public var problems: [Problem] = []
 
     /// Reads the annotations; unrelated ones are ignored.
     public init(_ annotations: [String: String]) {
         if let value = annotations[Self.scheduler] {
             switch Self.scheduler(value) {
             case .success(let scheduler): scheduling.scheduler = scheduler
-            case .failure(let problem): problems.append((Self.scheduler, problem.message))
+            case .failure(let problem): problems.append(problem)
             }
         }
         if let value = annotations[Self.schedulerFlags] {
             let (flags, unknown) = Self.flags(value)
             scheduling.flags = flags
-            problems += unknown.map { (Self.schedulerFlags, $0.message) }
+            problems += unknown
         }
         if let value = annotations[Self.local] { local = Self.isTrue(value) }
     }
 
     /// One line for each annotation whose value was ignored, as the agent logs it.
     public var warnings: [String] {
-        problems.map { annotation, problem in
-            "annotation \(annotation): \(problem); \(annotation == Self.scheduler ? "using rr" : "ignored")"
+        problems.map { problem in
+            "annotation \(problem.annotation): \(problem.message); "
+                + (problem.annotation == Self.scheduler ? "using rr" : "ignored")
         }
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.scheduling == rhs.scheduling && lhs.local == rhs.local && lhs.warnings == rhs.warnings
     }
 
     /// What is wrong with one annotation value.
     public struct Problem: Error, Sendable, Equatable {
+        /// The annotation.
+        public var annotation: String
         /// One line, without the annotation's name: "unknown scheduler 'fair' (expected rr, ...)".
         public var message: String
     }
@@ -59,7 +58,8 @@ public struct ServiceAnnotations: Sendable, Equatable {
     public static func scheduler(_ value: String) -> Result<SchedulingPolicy.Scheduler, Problem> {
         guard let scheduler = SchedulingPolicy.Scheduler(rawValue: value.trimmingSpaces()) else {
             let choices = SchedulingPolicy.Scheduler.allCases.map(\.rawValue).joined(separator: ", ")
-            return .failure(Problem(message: "unknown scheduler '\(value)' (expected \(choices))"))
+            return .failure(
+                Problem(annotation: Self.scheduler, message: "unknown scheduler '\(value)' (expected \(choices))"))
         }
         return .success(scheduler)
     }
@@ -74,7 +74,10 @@ public struct ServiceAnnotations: Sendable, Equatable {
             if let flag = SchedulingPolicy.Flag(rawValue: entry) {
                 flags.insert(flag)
             } else {
-                unknown.append(Problem(message: "unknown scheduler flag '\(entry)' (expected \(choices))"))
+                unknown.append(
+                    Problem(
+                        annotation: Self.schedulerFlags,
+                        message: "unknown scheduler flag '\(entry)' (expected \(choices))"))
             }
         }
         return (flags, unknown)

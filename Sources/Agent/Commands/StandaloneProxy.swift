@@ -28,39 +28,23 @@ public enum StandaloneProxy {
         }
     }
 
-    /// `apply` in the network namespace named `namespaceName` (nil: this one), with the ownership
-    /// record at `recordPath`, handing each application's outcome to `applied`.
-    public static func apply(
-        _ file: ServicesFile, namespaceName: String?, recordPath: String, watch: Bool = false,
-        resyncInterval: Duration = .seconds(300), logger: Logger, applied: @Sendable (Outcome) -> Void
-    ) async throws {
-        try await apply(
-            file, namespace: namespaceName.map(NetworkNamespace.named) ?? .current,
-            record: OwnershipRecord(path: recordPath), watch: watch, resyncInterval: resyncInterval, logger: logger
-        ) { applied(Outcome($0, file: file)) }
-    }
-
-    /// `list` in the network namespace named `namespaceName` (nil: this one).
-    public static func list(namespaceName: String?, recordPath: String) async throws -> [String] {
-        try await list(
-            namespace: namespaceName.map(NetworkNamespace.named) ?? .current, record: OwnershipRecord(path: recordPath))
-    }
-
-    /// Applies the valid services of `file` in `namespace` and hands the report to `applied`;
+    /// Applies the valid services of `file` in the network namespace named `namespaceName` (nil:
+    /// this one), with the ownership record at `recordPath`, and hands each outcome to `applied`;
     /// the file's problems are the caller's to print.
     ///
     /// With `watch` it keeps running until cancelled: drained endpoints are collected every
     /// second and everything is resynced every `resyncInterval`.
     public static func apply(
-        _ file: ServicesFile, namespace: NetworkNamespace, record: OwnershipRecord, watch: Bool = false,
-        resyncInterval: Duration = .seconds(300), logger: Logger,
-        applied: @Sendable (ServiceProxyReconciler.Report) -> Void
+        _ file: ServicesFile, namespaceName: String?, recordPath: String, watch: Bool = false,
+        resyncInterval: Duration = .seconds(300), logger: Logger, applied: @Sendable (Outcome) -> Void
     ) async throws {
+        let namespace = NetworkNamespace(name: namespaceName)
+        let record = OwnershipRecord(path: recordPath)
         let kernel = try NetlinkServiceKernel(
             namespace: namespace, dummyInterface: file.settings.dummyInterface,
             nodeAddresses: file.settings.nodeAddresses, iptablesVariant: file.settings.iptablesVariant)
         let reconciler = ServiceProxyReconciler(kernel: kernel, settings: file.settings, record: record, logger: logger)
-        applied(try await reconciler.replaceAll(file.services))
+        applied(Outcome(try await reconciler.replaceAll(file.services), file: file))
         guard watch else { return }
         var sinceResync = Duration.zero
         while !Task.isCancelled {
@@ -79,10 +63,11 @@ public enum StandaloneProxy {
     }
 
     /// The IPVS table in `ipvsadm -Ln` layout, each virtual service followed by its Service's
-    /// name, or by "(not Rudder's)" for one Rudder does not own.
-    public static func list(namespace: NetworkNamespace, record: OwnershipRecord) async throws -> [String] {
-        let kernel = try NetlinkServiceKernel(namespace: namespace)
-        let names = record.load()
+    /// name, or by "(not Rudder's)" for one Rudder does not own; in the namespace named
+    /// `namespaceName` (nil: this one), with the ownership record at `recordPath`.
+    public static func list(namespaceName: String?, recordPath: String) async throws -> [String] {
+        let kernel = try NetlinkServiceKernel(namespace: NetworkNamespace(name: namespaceName))
+        let names = OwnershipRecord(path: recordPath).load()
         let services = try await kernel.virtualServices()
         var lines = [
             "Prot LocalAddress:Port Scheduler Flags",

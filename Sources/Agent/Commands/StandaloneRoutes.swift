@@ -25,48 +25,30 @@ public enum StandaloneRoutes {
         }
     }
 
-    /// `apply` in the network namespace named `namespaceName` (nil: this one), handing each
-    /// application's outcome to `applied`.
+    /// Applies `file` in the network namespace named `namespaceName` (nil: this one) and hands
+    /// the outcome to `applied`; with `watch`, keeps repairing drift until cancelled.
     public static func apply(
         _ file: RoutesFile, configuration: RudderConfiguration, namespaceName: String?, watch: Bool, logger: Logger,
         applied: @escaping @Sendable (Outcome) -> Void
     ) async throws {
-        try await apply(
-            file, configuration: configuration, namespace: namespaceName.map(NetworkNamespace.named) ?? .current,
-            watch: watch, logger: logger
-        ) { applied(Outcome($0)) }
-    }
-
-    /// The routes Rudder owns under `configuration`, in the namespace named `namespaceName`.
-    public static func list(configuration: RudderConfiguration, namespaceName: String?) throws -> [String] {
-        try list(
-            settings: configuration.podRoutingSettings,
-            namespace: namespaceName.map(NetworkNamespace.named) ?? .current)
-    }
-
-    /// Applies `file` in `namespace` and hands the report to `applied`; with `watch`, keeps
-    /// repairing drift until cancelled.
-    public static func apply(
-        _ file: RoutesFile, configuration: RudderConfiguration, namespace: NetworkNamespace, watch: Bool,
-        logger: Logger,
-        applied: @escaping @Sendable (RouteReconciler.Report) -> Void
-    ) async throws {
         let settings = file.settings(overriding: configuration.podRoutingSettings)
-        let kernel = try NetlinkRouteKernel(namespace: namespace)
+        let kernel = try NetlinkRouteKernel(namespace: NetworkNamespace(name: namespaceName))
         let reconciler = RouteReconciler(kernel: kernel, settings: settings, logger: logger)
         guard watch else {
-            applied(try await reconciler.apply(file.routes))
+            applied(Outcome(try await reconciler.apply(file.routes)))
             return
         }
         // run() subscribes to kernel events before its first sync, so nothing between the sync
         // and the first event is missed.
         await reconciler.want(file.routes)
-        try await reconciler.run(resyncInterval: configuration.podRouting.resyncInterval, onSynced: applied)
+        try await reconciler.run(resyncInterval: configuration.podRouting.resyncInterval) { applied(Outcome($0)) }
     }
 
-    /// The routes Rudder owns in `namespace`, one line each in `ip route` style.
-    public static func list(settings: PodRoutingSettings, namespace: NetworkNamespace) throws -> [String] {
-        let netlink = try Rtnetlink(namespace: namespace)
+    /// The routes Rudder owns under `configuration` in the namespace named `namespaceName`, one
+    /// line each in `ip route` style.
+    public static func list(configuration: RudderConfiguration, namespaceName: String?) throws -> [String] {
+        let settings = configuration.podRoutingSettings
+        let netlink = try Rtnetlink(namespace: NetworkNamespace(name: namespaceName))
         let names = Dictionary(try netlink.links().map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
         return try netlink.routes(protocolNumber: settings.protocolNumber)
             .filter(settings.owns)

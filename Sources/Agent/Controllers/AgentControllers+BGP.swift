@@ -74,7 +74,7 @@ extension AgentControllers {
                 "as": "\(plan.localAS)", "peers": "\(plan.peers.count)", "originated": "\(plan.originated.count)",
                 "restarted": "\(restarted)",
             ])
-        let learning = Task { [logger] in
+        let learning = Task {
             for await batch in speaker.bestRouteChanges {
                 guard let routes else { continue }
                 let changes = batch.map { change -> (prefix: IPPrefix, route: PodRoute?) in
@@ -86,12 +86,7 @@ extension AgentControllers {
                         return (prefix, nil)
                     }
                 }
-                do {
-                    try await routes.setLearned(changes)
-                } catch {
-                    logger.error(
-                        "learned routes not applied", metadata: ["routes": "\(changes.count)", "error": "\(error)"])
-                }
+                await routes.setLearned(changes)
             }
         }
         let gauges = BGPPeerMetrics(factory: metrics.factory)

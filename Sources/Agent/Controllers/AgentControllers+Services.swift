@@ -16,7 +16,7 @@ extension AgentControllers {
         var settings = configuration.serviceProxy.settings
         // This node's zone picks the endpoints of topology-hinted Services, and its addresses
         // are the NodePorts' unless configured.
-        let zoneUpdates = await nodes.updates(of: nodeName)
+        let nodeChanges = nodes.changed.changes()
         await nodes.waitForSync()
         let selfNode = await nodes.node(named: nodeName)
         if settings.nodeAddresses.isEmpty {
@@ -38,7 +38,8 @@ extension AgentControllers {
             nodeName: nodeName, serviceProxyName: configuration.kubernetes.serviceProxyName,
             zone: selfNode?.metadata.labels[KubernetesServiceTranslator.zoneLabel])
         let (inputs, continuation) = AsyncStream<ServiceInput>.makeStream()
-        let forwarders = serviceInputs(selector: translator.labelSelector, zoneUpdates: zoneUpdates, into: continuation)
+        let forwarders = serviceInputs(
+            selector: translator.labelSelector, nodes: nodes, nodeChanges: nodeChanges, into: continuation)
         let worker = Task { await controller.run() }
         defer {
             for task in forwarders { task.cancel() }
@@ -51,7 +52,7 @@ extension AgentControllers {
                 skipped: SkippedInputs(factory: metrics.factory))
             for await input in inputs {
                 let affected = feed.take(input)
-                switch feed.gate.state {
+                switch feed.gate.advance() {
                 case .waiting:
                     continue
                 case .opened:
@@ -78,9 +79,11 @@ extension AgentControllers {
         }
     }
 
-    /// Starts the informers and forwards their batches, counted, and this node's zone into `continuation`.
+    /// Starts the informers and forwards their batches, counted, and this node's zone after each
+    /// Node change (the feed ignores a zone that did not change) into `continuation`.
     private func serviceInputs(
-        selector: String, zoneUpdates: AsyncStream<Node?>, into continuation: AsyncStream<ServiceInput>.Continuation
+        selector: String, nodes: NodeDirectory, nodeChanges: AsyncStream<Void>,
+        into continuation: AsyncStream<ServiceInput>.Continuation
     ) -> [Task<Void, Never>] {
         let services = Informer<Kubernetes.Service>(
             client: client, labelSelector: selector, transform: InformerTrims.service, logger: logger)
@@ -101,8 +104,9 @@ extension AgentControllers {
                     continuation.yield(.slices(batch))
                 }
             },
-            Task {
-                for await node in zoneUpdates {
+            Task { [nodeName] in
+                for await _ in nodeChanges {
+                    let node = await nodes.node(named: nodeName)
                     continuation.yield(.zone(node?.metadata.labels[KubernetesServiceTranslator.zoneLabel]))
                 }
             },
@@ -123,6 +127,7 @@ struct ServiceFeed {
     private(set) var catalog: ServiceCatalog
     var gate = SyncGate<Source>(waitingFor: [.services, .slices])
     private var reported: [ServiceName: [String]] = [:]
+    private var skippedAddresses: [ServiceName: Set<String>] = [:]
     private var orphans: Set<ServiceName> = []
     private let logger: Logger
     private let skipped: SkippedInputs
@@ -175,10 +180,11 @@ struct ServiceFeed {
         var frozen: Set<ServiceName> = []
         for (name, translation) in catalog.translations {
             switch translation {
-            case .proxied(let service, let warnings):
+            case .proxied(let service, let warnings, let skippedAddresses):
                 wanted.append(service)
                 vips.record(service, name: name)
                 report(name, warnings, severity: .warning)
+                noteSkipped(name, skippedAddresses)
             case .rejected(let problems):
                 frozen.insert(name)
                 report(name, problems, severity: .error)
@@ -197,12 +203,14 @@ struct ServiceFeed {
         var seen: Set<ServiceName> = []
         for name in affected where seen.insert(name).inserted {
             switch catalog.translation(of: name) {
-            case .proxied(let service, let warnings):
+            case .proxied(let service, let warnings, let skippedAddresses):
                 report(name, warnings, severity: .warning)
+                noteSkipped(name, skippedAddresses)
                 vips.record(service, name: name)
                 result.append((name, service))
             case .ignored:
                 reported[name] = nil
+                noteSkipped(name, [])
                 vips.record(nil, name: name)
                 result.append((name, nil))
                 noteOrphan(name, catalog.hasOrphanSlices(name))
@@ -225,14 +233,20 @@ struct ServiceFeed {
         logger.warning("EndpointSlices name a Service that does not exist; skipped", metadata: ["service": "\(name)"])
     }
 
-    /// Logs a Service's problems once, not again for every event while they stay the same, and
-    /// counts the skipped endpoint addresses among them that are new.
+    /// Logs and counts the endpoint addresses of a Service that are skipped and were not before.
+    private mutating func noteSkipped(_ name: ServiceName, _ addresses: [String]) {
+        let before = skippedAddresses[name] ?? []
+        let now = Set(addresses)
+        skippedAddresses[name] = now.isEmpty ? nil : now
+        for address in addresses where !before.contains(address) {
+            skipped.endpointAddress.increment()
+            logger.warning("endpoint address skipped", metadata: ["service": "\(name)", "problem": "\(address)"])
+        }
+    }
+
+    /// Logs a Service's problems once, not again for every event while they stay the same.
     private mutating func report(_ name: ServiceName, _ problems: [String], severity: Logger.Level) {
         guard reported[name] != problems else { return }
-        let new = problems.filter {
-            $0.hasPrefix(KubernetesServiceTranslator.skippedEndpointWarning) && !(reported[name] ?? []).contains($0)
-        }
-        skipped.endpointAddress.increment(by: new.count)
         reported[name] = problems.isEmpty ? nil : problems
         for problem in problems {
             logger.log(

@@ -14,8 +14,9 @@ import ServiceProxy
 public struct KubernetesServiceTranslator: Sendable {
     /// The outcome for one Service.
     public enum Translation: Sendable, Equatable {
-        /// Proxied as this; `warnings` name annotation values that were ignored.
-        case proxied(ProxiedService, warnings: [String])
+        /// Proxied as this; `warnings` name annotation values that were ignored, `skipped` the
+        /// endpoint addresses left out (not of their slice's address type).
+        case proxied(ProxiedService, warnings: [String], skipped: [String])
         /// Not for this proxy: headless, ExternalName, or another proxy's (by its label).
         case ignored(reason: String)
         /// Invalid: each problem in one line. What the kernel has for the Service stays as it is.
@@ -27,8 +28,6 @@ public struct KubernetesServiceTranslator: Sendable {
     public static let serviceProxyNameLabel = "service.kubernetes.io/service-proxy-name"
     /// The label the control plane puts on a headless Service's EndpointSlices.
     public static let headlessLabel = "service.kubernetes.io/headless"
-    /// How a warning about a skipped endpoint address starts.
-    public static let skippedEndpointWarning = "EndpointSlice "
     /// The Node label that names its zone, for topology hints.
     public static let zoneLabel = "topology.kubernetes.io/zone"
     /// The annotation that stood for `spec.loadBalancerSourceRanges` before the field existed;
@@ -83,7 +82,7 @@ public struct KubernetesServiceTranslator: Sendable {
         guard problems.isEmpty else { return .rejected(problems) }
 
         let ports = ports(of: service)
-        var warnings = annotations.warnings
+        var skipped: [String] = []
         var proxied = ProxiedService(
             name: Self.name(of: service), clusterIPs: clusterIPs, externalIPs: externalIPs,
             loadBalancerIPs: loadBalancerIPs, loadBalancerSourceRanges: sourceRanges,
@@ -91,7 +90,7 @@ public struct KubernetesServiceTranslator: Sendable {
             scheduling: annotations.scheduling,
             externalTrafficPolicy: service.spec.externalTrafficPolicy == .local ? .local : .cluster,
             internalTrafficPolicy: service.spec.internalTrafficPolicy == .local ? .local : .cluster,
-            endpoints: endpoints(from: slices, ports: ports, warnings: &warnings))
+            endpoints: endpoints(from: slices, ports: ports, skipped: &skipped))
         if service.spec.sessionAffinity == .clientIP {
             let timeout =
                 service.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds
@@ -103,7 +102,8 @@ public struct KubernetesServiceTranslator: Sendable {
             proxied.internalTrafficPolicy = .local
         }
         let modelProblems = proxied.problems
-        return modelProblems.isEmpty ? .proxied(proxied, warnings: warnings) : .rejected(modelProblems)
+        guard modelProblems.isEmpty else { return .rejected(modelProblems) }
+        return .proxied(proxied, warnings: annotations.warnings, skipped: skipped)
     }
 
     /// `spec.loadBalancerSourceRanges`, or the legacy annotation when the field is empty, as
@@ -119,14 +119,11 @@ public struct KubernetesServiceTranslator: Sendable {
         var result: [IPPrefix] = []
         for (index, raw) in texts.enumerated() {
             let text = raw.trimmingSpaces()
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, let address = IPAddress(parts[0]), let length = Int(parts[1]),
-                (0...address.family.bitWidth).contains(length)
-            else {
+            // A CIDR names its length: a bare address is not one, as Kubernetes validates it.
+            guard text.contains("/"), let range = try? IPPrefix(parsing: text, clearingHostBits: true) else {
                 problems.append("\(field)[\(index)]: '\(raw)' is not a CIDR")
                 continue
             }
-            let range = IPPrefix(address: address, length: length).network
             if !result.contains(range) { result.append(range) }
         }
         return result
@@ -161,10 +158,10 @@ public struct KubernetesServiceTranslator: Sendable {
     ///
     /// Each Service port takes its number from the slice port of the same name and protocol
     /// (kube-proxy's `EndpointSliceCache` keys them so). An address that is not one is skipped
-    /// and named in `warnings`.
+    /// and named in `skipped`.
     private func endpoints(
         from slices: some Sequence<EndpointSlice>, ports servicePorts: [ServiceProxy.ServicePort],
-        warnings: inout [String]
+        skipped: inout [String]
     ) -> [ServiceEndpoint] {
         var merged: [EndpointKey: ServiceEndpoint] = [:]
         var order: [EndpointKey] = []
@@ -185,9 +182,9 @@ public struct KubernetesServiceTranslator: Sendable {
             for endpoint in slice.endpoints {
                 guard let first = endpoint.address else { continue }
                 guard let address = IPAddress(first), family == nil || address.family == family else {
-                    warnings.append(
-                        "\(Self.skippedEndpointWarning)\(slice.metadata.name): endpoint address '\(first)' is not "
-                            + "an \(slice.addressType.rawValue) address; skipped")
+                    skipped.append(
+                        "EndpointSlice \(slice.metadata.name): endpoint address '\(first)' is not an "
+                            + "\(slice.addressType.rawValue) address; skipped")
                     continue
                 }
                 let ready = endpoint.conditions.ready ?? true

@@ -4,26 +4,14 @@ import Kubernetes
 actor NodeDirectory {
     private(set) var nodes: [String: Node] = [:]
     private(set) var synced = false
-    /// Counts changes, so a reader that polls can skip work when nothing changed.
-    private(set) var generation = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
-    private var watchers: [String: [AsyncStream<Node?>.Continuation]] = [:]
-    /// Signals every change to any Node.
+    /// Signals every change to any Node; readers look up what they follow.
     nonisolated let changed = ChangeSignal()
 
     /// Records a Node as it is now (nil: deleted).
     func set(_ node: Node?, name: String) {
         nodes[name] = node
-        generation += 1
-        for watcher in watchers[name] ?? [] { watcher.yield(node) }
         changed.signal()
-    }
-
-    /// Every later version of one Node (nil: deleted), newest only when the reader lags.
-    func updates(of name: String) -> AsyncStream<Node?> {
-        let (stream, continuation) = AsyncStream<Node?>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        watchers[name, default: []].append(continuation)
-        return stream
     }
 
     /// Marks the first full list as seen and wakes those waiting for it.

@@ -65,7 +65,8 @@ actor PodRouteSources {
 
     /// Replaces learned routes (nil: withdrawn), a batch of best-route changes at once: only the
     /// prefixes in the batch are planned, so a full table costs its size once, not once per batch.
-    func setLearned(_ changes: [(prefix: IPPrefix, route: PodRoute?)]) async throws {
+    /// A change the kernel refuses is logged; the reconciler's resync repairs it.
+    func setLearned(_ changes: [(prefix: IPPrefix, route: PodRoute?)]) async {
         var effective: [(prefix: IPPrefix, route: PodRoute?)] = []
         for change in changes {
             learned[change.prefix] = change.route

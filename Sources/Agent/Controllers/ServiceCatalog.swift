@@ -55,7 +55,7 @@ public struct ServiceCatalog: Sendable {
 
     /// Whether EndpointSlices name `name` as their Service while no such Service is known.
     public func hasOrphanSlices(_ name: ServiceName) -> Bool {
-        join.parent(name) == nil && !join.children(of: name).isEmpty
+        join.parent(name) == nil && join.hasChildren(name)
     }
 
     /// Every Service's translation, by name.

@@ -11,7 +11,7 @@ import Synchronization
 /// otherwise find no backend (kube-router withdraws them the same way).
 public final class ServiceVIPs: Sendable {
     private let settings: RudderConfiguration.BGP
-    private let byService = Mutex<(vips: [ServiceName: Set<BGPPrefix>], generation: Int)>(([:], 0))
+    private let byService = Mutex<[ServiceName: Set<BGPPrefix>]>([:])
     /// Signals every change to `all`.
     let changed = ChangeSignal()
 
@@ -23,11 +23,10 @@ public final class ServiceVIPs: Sendable {
     /// Records a Service as the proxy has it now (nil: gone or not proxied).
     public func record(_ service: ProxiedService?, name: ServiceName) {
         let prefixes = service.map(advertised(by:)) ?? []
-        let didChange = byService.withLock { state in
+        let didChange = byService.withLock { vips in
             let new = prefixes.isEmpty ? nil : prefixes
-            guard state.vips[name] != new else { return false }
-            state.vips[name] = new
-            state.generation += 1
+            guard vips[name] != new else { return false }
+            vips[name] = new
             return true
         }
         if didChange { changed.signal() }
@@ -35,11 +34,8 @@ public final class ServiceVIPs: Sendable {
 
     /// Every VIP to advertise now.
     public var all: Set<BGPPrefix> {
-        byService.withLock { $0.vips.values.reduce(into: Set()) { $0.formUnion($1) } }
+        byService.withLock { $0.values.reduce(into: Set()) { $0.formUnion($1) } }
     }
-
-    /// Counts changes to `all`, so a reader that polls can skip work when nothing changed.
-    public var generation: Int { byService.withLock { $0.generation } }
 
     /// The host routes one Service contributes.
     public func advertised(by service: ProxiedService) -> Set<BGPPrefix> {

@@ -42,6 +42,9 @@ struct InformerJoin<Key: Hashable & Comparable & Sendable, Parent: Sendable, Chi
         (children[key] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
     }
 
+    /// Whether any child names `key` as its parent.
+    func hasChildren(_ key: Key) -> Bool { children[key] != nil }
+
     /// Every parent key.
     var parentKeys: Dictionary<Key, Parent>.Keys { parents.keys }
 

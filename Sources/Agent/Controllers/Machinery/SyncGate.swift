@@ -19,21 +19,17 @@ struct SyncGate<Source: Hashable & Sendable>: Sendable {
         unlisted = sources
     }
 
-    /// Whether every source has listed.
-    var isOpen: Bool { opened }
-
     /// Records that `source` listed (again, after a re-list: no effect once open).
     mutating func listed(_ source: Source) {
         unlisted.remove(source)
     }
 
-    /// The state now; `.opened` is returned once, to the first caller after the last list.
-    var state: State {
-        mutating get {
-            if opened { return .open }
-            guard unlisted.isEmpty else { return .waiting }
-            opened = true
-            return .opened
-        }
+    /// Where the gate stands after the inputs recorded so far; `.opened` is returned once, to
+    /// the first call after the last source listed.
+    mutating func advance() -> State {
+        if opened { return .open }
+        guard unlisted.isEmpty else { return .waiting }
+        opened = true
+        return .opened
     }
 }
