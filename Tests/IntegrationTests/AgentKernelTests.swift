@@ -31,8 +31,8 @@ import Testing
         func context() -> String {
             "\nagent log:\n\(guest.log)\n\(lab.diagnostics())"
         }
-        try await waitUntil("the agent is ready", context) { try GuestAgent.http("/readyz") == 200 }
-        try await waitUntil("the route to node-b's pods", context) {
+        try await GuestAgent.waitUntil("the agent is ready", context) { try GuestAgent.http("/readyz") == 200 }
+        try await GuestAgent.waitUntil("the route to node-b's pods", context) {
             try Shell.check("ip", ["route", "show", "proto", "44"]).contains("10.250.0.0/24 via 10.200.1.2")
         }
 
@@ -44,7 +44,7 @@ import Testing
         try server.put(
             TestAPIServer.endpointSliceJSON(
                 name: "web-1", service: "web", addresses: ["10.200.1.2"], port: 8080, nodeName: "node-a"))
-        try await waitUntil("web in IPVS", context) { try Self.endpoints(lab) == ["10.200.1.2:8080"] }
+        try await GuestAgent.waitUntil("web in IPVS", context) { try Self.endpoints(lab) == ["10.200.1.2:8080"] }
         #expect(try lab.greeting() == "be1")
         #expect(try lab.greeting(to: TrafficLab.nodePortTCP) == "be1")
 
@@ -52,7 +52,7 @@ import Testing
         try server.put(
             TestAPIServer.endpointSliceJSON(
                 name: "web-1", service: "web", addresses: ["10.200.1.2", "10.200.2.2"], port: 8080))
-        try await waitUntil("two endpoints", context) { try Self.endpoints(lab).count == 2 }
+        try await GuestAgent.waitUntil("two endpoints", context) { try Self.endpoints(lab).count == 2 }
         #expect(try lab.spread { _ in try lab.greeting() } == ["be1": 5, "be2": 5], "\(context())")
 
         // The API server is gone for 30 s: IPVS stays as it is, every connection succeeds, the
@@ -71,7 +71,7 @@ import Testing
         // After the restart the agent resumes its watches from its resourceVersion: no LIST.
         try server.put(
             TestAPIServer.endpointSliceJSON(name: "web-1", service: "web", addresses: ["10.200.2.2"], port: 8080))
-        try await waitUntil("the change made after the restart", context, timeout: .seconds(60)) {
+        try await GuestAgent.waitUntil("the change made after the restart", context, timeout: .seconds(60)) {
             try Self.endpoints(lab) == ["10.200.2.2:8080"]
         }
         let requests = try server.requests()
@@ -90,7 +90,7 @@ import Testing
         try await Task.sleep(for: .seconds(2))
         // The endpoint that left drains (weight 0) and goes once its grace period ends; the
         // re-list below must then find nothing to do.
-        try await waitUntil("the old endpoint deleted after its grace period", context) {
+        try await GuestAgent.waitUntil("the old endpoint deleted after its grace period", context) {
             try !lab.ipvsadm("-Sn").contains("10.200.1.2:8080")
         }
 
@@ -118,8 +118,8 @@ import Testing
 
         // Delete: the virtual services and the VIP go, and the ClusterIP stops answering.
         _ = try server.delete(kind: "Service", name: "web")
-        try await waitUntil("web gone from IPVS", context) { try !lab.ipvsadm("-Sn").contains("10.96.0.10") }
-        try await waitUntil("the VIP unbound", context) { try lab.dummyAddresses().isEmpty }
+        try await GuestAgent.waitUntil("web gone from IPVS", context) { try !lab.ipvsadm("-Sn").contains("10.96.0.10") }
+        try await GuestAgent.waitUntil("the VIP unbound", context) { try lab.dummyAddresses().isEmpty }
         #expect(throws: (any Error).self) {
             try TCPConnection.greeting(from: lab.client, to: TrafficLab.clusterTCP, timeout: .seconds(1))
         }
@@ -133,12 +133,5 @@ import Testing
     static func endpoints(_ lab: TrafficLab) throws -> [String] {
         try lab.realServers(of: "TCP  10.96.0.10:80").map { $0.split(separator: " ").map(String.init) }
             .filter { $0.count >= 3 && $0[2] != "0" }.map { $0[0] }.sorted()
-    }
-
-    /// Waits until `condition` holds; a timeout carries `context()`, the agent's log and the tables.
-    func waitUntil(
-        _ what: String, _ context: () -> String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool
-    ) async throws {
-        try await GuestAgent.waitUntil(what, context, timeout: timeout, condition)
     }
 }

@@ -49,12 +49,6 @@ final class TrafficLab {
         backends[backend].flatMap { IPAddress($0) }
     }
 
-    /// The guest's exit, the counts, and the whole guest output: a failing guest check's message
-    /// may sit far above the output's last lines.
-    static func explain(_ result: GuestTestResult) -> String {
-        result.passed ? "" : "\(result)\n--- whole guest output ---\n\(result.guest.output)"
-    }
-
     let client = NetworkNamespace.named("client")
     let record: OwnershipRecord
     private let recordDirectory: String
