@@ -324,7 +324,7 @@ final class AgentLab: Sendable {
 
     /// Waits until `condition` holds, up to `timeout`: generous, because tests share two threads.
     func waitUntil(
-        _ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool
+        _ what: String, timeout: Duration = .seconds(240), _ condition: () throws -> Bool
     ) async throws {
         try await Polling.until(what, timeout: timeout, condition)
     }

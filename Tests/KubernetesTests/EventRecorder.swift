@@ -35,7 +35,7 @@ final class EventRecorder<R: KubernetesResource>: Sendable {
 
     /// Waits until `condition` holds for the events so far; throws after `timeout`.
     func wait(
-        for what: String, timeout: Duration = .seconds(60), until condition: ([InformerEvent<R>]) -> Bool
+        for what: String, timeout: Duration = .seconds(240), until condition: ([InformerEvent<R>]) -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition(all) {
