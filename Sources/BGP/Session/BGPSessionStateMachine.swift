@@ -16,17 +16,21 @@ public struct BGPSessionStateMachine: Sendable {
 
     /// The peer this machine talks to.
     public let configuration: BGPPeerConfiguration
-    /// The current state.
-    public private(set) var state: BGPSessionState = .idle
-    /// Families whose routes from this peer are kept stale by graceful restart.
-    public private(set) var staleFamilies: [AFISAFI] = []
-    /// Families whose End-of-RIB the peer has not sent since the session became Established.
-    public private(set) var awaitingEndOfRIB: [AFISAFI] = []
-
+    /// The state and the facts that belong to it.
+    private var phase: BGPSessionPhase
     private var started = false
     private var backoff: BGPConnectRetryBackoff
-    private var restarting: Bool
     private let forwardingStatePreserved: Bool
+
+    /// The current state.
+    public var state: BGPSessionState { phase.state }
+    /// Families whose routes from this peer are kept stale by graceful restart.
+    public var staleFamilies: [AFISAFI] { phase.staleFamilies }
+    /// Families whose End-of-RIB the peer has not sent since the session became Established.
+    public var awaitingEndOfRIB: [AFISAFI] {
+        guard case .established(let established) = phase else { return [] }
+        return established.awaitingEndOfRIB
+    }
 
     /// A machine in Idle for `configuration`. `restarted` says this speaker has just restarted with
     /// its forwarding state (routes in the kernel) intact: the first OPEN then sets graceful
@@ -34,7 +38,7 @@ public struct BGPSessionStateMachine: Sendable {
     public init(configuration: BGPPeerConfiguration, restarted: Bool = false) {
         self.configuration = configuration
         self.backoff = configuration.connectRetryBackoff
-        self.restarting = restarted
+        self.phase = .idle(.init(staleFamilies: [], restarting: restarted))
         self.forwardingStatePreserved = restarted
     }
 
@@ -51,7 +55,8 @@ public struct BGPSessionStateMachine: Sendable {
             }
             capabilities.append(
                 .gracefulRestart(
-                    GracefulRestartCapability(restarting: restarting, restartTime: restartTime, families: families)))
+                    GracefulRestartCapability(
+                        restarting: phase.unestablished.restarting, restartTime: restartTime, families: families)))
         }
         return BGPOpen(
             autonomousSystem: configuration.localAS, holdTime: configuration.holdTime,
@@ -84,12 +89,12 @@ public struct BGPSessionStateMachine: Sendable {
     private var hasConnection: Bool { state.name >= .openSent }
 
     private mutating func start() -> [BGPSessionAction] {
-        guard state == .idle else { return [] }
+        guard case .idle(let facts) = phase else { return [] }
         if configuration.passive {
-            state = .active
+            phase = .active(facts)
             return [.cancelTimer(.idleHold)]
         }
-        state = .connect
+        phase = .connect(facts)
         return [.cancelTimer(.idleHold), .connect]
     }
 
@@ -105,15 +110,14 @@ public struct BGPSessionStateMachine: Sendable {
                 .sessionDown(.stopped(subcode), wasEstablished: previous.name == .established, retainedFamilies: []))
         }
         actions += purgeStale()
-        awaitingEndOfRIB = []
-        state = .idle
+        phase = .idle(phase.unestablished)
         return actions
     }
 
     private mutating func connectionUp() -> [BGPSessionAction] {
-        switch state {
-        case .connect, .active:
-            state = .openSent
+        switch phase {
+        case .connect(let facts), .active(let facts):
+            phase = .openSent(facts)
             return [
                 .cancelTimer(.connectRetry), .send(.open(localOpen)), .armTimer(.hold, Self.openSentHoldTime),
             ]
@@ -126,15 +130,15 @@ public struct BGPSessionStateMachine: Sendable {
     }
 
     private mutating func connectionFailed() -> [BGPSessionAction] {
-        switch state {
+        switch phase {
         case .idle, .active:
             return []
-        case .connect:
-            state = .active
+        case .connect(let facts):
+            phase = .active(facts)
             return retryLater()
-        case .openSent:
+        case .openSent(let facts):
             // RFC 4271: back to Active, listening, and retrying later.
-            state = .active
+            phase = .active(facts)
             return [
                 .closeConnection, .cancelTimer(.hold),
                 .sessionDown(.connectionLost, wasEstablished: false, retainedFamilies: []),
@@ -152,11 +156,11 @@ public struct BGPSessionStateMachine: Sendable {
     private mutating func timerExpired(_ kind: BGPTimerKind) -> [BGPSessionAction] {
         switch kind {
         case .connectRetry:
-            guard state == .active, started, !configuration.passive else { return [] }
-            state = .connect
+            guard case .active(let facts) = phase, started, !configuration.passive else { return [] }
+            phase = .connect(facts)
             return [.connect]
         case .idleHold:
-            guard state == .idle, started else { return [] }
+            guard case .idle = phase, started else { return [] }
             return start()
         case .hold:
             guard hasConnection else { return [] }
@@ -168,8 +172,7 @@ public struct BGPSessionStateMachine: Sendable {
             guard let session = state.negotiated, session.keepaliveInterval > 0 else { return [] }
             return [.send(.keepalive), .armTimer(.keepalive, .seconds(Int(session.keepaliveInterval)))]
         case .gracefulRestart:
-            guard state.name != .established else { return [] }
-            awaitingEndOfRIB = []
+            if case .established = phase { return [] }
             return purgeStale()
         case .stalePath:
             return purgeStale()
@@ -178,30 +181,30 @@ public struct BGPSessionStateMachine: Sendable {
 
     /// Ends graceful restart for every family still stale.
     private mutating func purgeStale() -> [BGPSessionAction] {
-        guard !staleFamilies.isEmpty else { return [] }
-        let families = staleFamilies
-        staleFamilies = []
+        let families = phase.staleFamilies
+        guard !families.isEmpty else { return [] }
+        phase.staleFamilies = []
         return [.cancelTimer(.gracefulRestart), .cancelTimer(.stalePath), .purgeStaleRoutes(families)]
     }
 
     private mutating func received(_ message: BGPReceivedMessage) -> [BGPSessionAction] {
-        switch state {
+        switch phase {
         case .idle, .connect, .active:
             return []
-        case .openSent:
+        case .openSent(let facts):
             switch message {
-            case .open(let open): return openReceived(open)
+            case .open(let open): return openReceived(open, facts)
             case .notification(let notification): return goIdle(.notificationReceived(notification), sending: nil)
             case .keepalive, .update, .routeRefresh: return unexpected(message, .unexpectedMessageInOpenSent)
             }
-        case .openConfirm(let session):
+        case .openConfirm(let confirm):
             switch message {
-            case .keepalive: return established(session)
+            case .keepalive: return established(confirm)
             case .notification(let notification): return goIdle(.notificationReceived(notification), sending: nil)
             case .open, .update, .routeRefresh: return unexpected(message, .unexpectedMessageInOpenConfirm)
             }
-        case .established(let session):
-            return receivedWhileEstablished(message, session)
+        case .established(let established):
+            return receivedWhileEstablished(message, established.session)
         }
     }
 
@@ -230,24 +233,28 @@ public struct BGPSessionStateMachine: Sendable {
     }
 
     private mutating func endOfRIB(_ family: AFISAFI) -> [BGPSessionAction] {
-        awaitingEndOfRIB.removeAll { $0 == family }
+        guard case .established(var established) = phase else { return [] }
+        established.awaitingEndOfRIB.removeAll { $0 == family }
         var actions: [BGPSessionAction] = [.endOfRIBReceived(family)]
-        if staleFamilies.contains(family) {
-            staleFamilies.removeAll { $0 == family }
-            if staleFamilies.isEmpty { actions.append(.cancelTimer(.stalePath)) }
+        if established.staleFamilies.contains(family) {
+            established.staleFamilies.removeAll { $0 == family }
+            if established.staleFamilies.isEmpty { actions.append(.cancelTimer(.stalePath)) }
         }
+        phase = .established(established)
         return actions
     }
 
     /// The peer's OPEN in OpenSent: check it, answer with KEEPALIVE, go to OpenConfirm.
-    private mutating func openReceived(_ open: BGPOpen) -> [BGPSessionAction] {
+    private mutating func openReceived(
+        _ open: BGPOpen, _ facts: BGPSessionPhase.Unestablished
+    ) -> [BGPSessionAction] {
         do throws(BGPError) {
             try validate(open)
         } catch {
             return goIdle(.errorSent(error), sending: error.notification)
         }
         let session = BGPNegotiatedSession(local: localOpen, peer: open, localAS: configuration.localAS)
-        state = .openConfirm(session)
+        phase = .openConfirm(.init(facts, session: session))
         var actions: [BGPSessionAction] = [.send(.keepalive)]
         if session.holdTime > 0 {
             actions += [
@@ -279,24 +286,24 @@ public struct BGPSessionStateMachine: Sendable {
     }
 
     /// The peer's KEEPALIVE in OpenConfirm: the session is up.
-    private mutating func established(_ session: BGPNegotiatedSession) -> [BGPSessionAction] {
-        state = .established(session)
+    private mutating func established(_ confirm: BGPSessionPhase.OpenConfirm) -> [BGPSessionAction] {
+        var established = BGPSessionPhase.Established(confirm)
+        let session = established.session
         backoff.reset()
-        restarting = false
-        awaitingEndOfRIB = session.families
         var actions: [BGPSessionAction] = []
         if session.holdTime > 0 { actions.append(.armTimer(.hold, .seconds(Int(session.holdTime)))) }
         actions.append(.sessionEstablished(session))
-        guard !staleFamilies.isEmpty else { return actions }
+        defer { phase = .established(established) }
+        guard !established.staleFamilies.isEmpty else { return actions }
         // RFC 4724 §4.2: stale routes of a family the peer no longer preserves go at once; the
         // others wait for its End-of-RIB, bounded by the stale-path time.
         actions.append(.cancelTimer(.gracefulRestart))
         let preserved = Set(
             (session.peerGracefulRestart?.families ?? []).filter(\.forwardingStatePreserved).map(\.afiSafi))
-        let dropped = staleFamilies.filter { !preserved.contains($0) || !session.families.contains($0) }
-        staleFamilies.removeAll { dropped.contains($0) }
+        let dropped = established.staleFamilies.filter { !preserved.contains($0) || !session.families.contains($0) }
+        established.staleFamilies.removeAll { dropped.contains($0) }
         if !dropped.isEmpty { actions.append(.purgeStaleRoutes(dropped)) }
-        if !staleFamilies.isEmpty {
+        if !established.staleFamilies.isEmpty {
             actions.append(.armTimer(.stalePath, .seconds(Int(configuration.stalePathTime))))
         }
         return actions
@@ -333,13 +340,13 @@ public struct BGPSessionStateMachine: Sendable {
         if let notification { actions.append(.send(.notification(notification))) }
         actions += [.closeConnection, .cancelTimer(.hold), .cancelTimer(.keepalive), .cancelTimer(.connectRetry)]
         var retained: [AFISAFI] = []
+        var next = phase.unestablished
         if case .established(let session) = previous {
-            awaitingEndOfRIB = []
             if !reason.hadNotification, let restart = session.peerGracefulRestart, restart.restartTime > 0 {
                 retained = session.families.filter { family in restart.families.contains { $0.afiSafi == family } }
             }
             actions.append(.cancelTimer(.stalePath))
-            staleFamilies = retained
+            next.staleFamilies = retained
             if !retained.isEmpty {
                 actions.append(
                     .armTimer(.gracefulRestart, .seconds(Int(session.peerGracefulRestart?.restartTime ?? 0))))
@@ -349,7 +356,7 @@ public struct BGPSessionStateMachine: Sendable {
         }
         actions.append(
             .sessionDown(reason, wasEstablished: previous.name == .established, retainedFamilies: retained))
-        state = .idle
+        phase = .idle(next)
         if started { actions.append(.armTimer(.idleHold, backoff.next())) }
         return actions
     }
