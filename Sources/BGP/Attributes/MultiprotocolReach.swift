@@ -14,9 +14,8 @@ public struct MultiprotocolReach: Hashable, Sendable {
         self.prefixes = prefixes
     }
 
-    /// The attribute value.
-    var value: [UInt8] {
-        var writer = ByteWriter(capacity: 24 + prefixes.count * 9)
+    /// Writes the attribute value.
+    func write(into writer: inout ByteWriter) {
         writer.writeUInt16(family.afi.rawValue)
         writer.writeUInt8(family.safi.rawValue)
         let nextHopBytes = nextHop.bytes
@@ -24,6 +23,5 @@ public struct MultiprotocolReach: Hashable, Sendable {
         writer.write(nextHopBytes)
         writer.writeUInt8(0)
         for prefix in prefixes { prefix.writeNLRI(into: &writer) }
-        return writer.bytes
     }
 }

@@ -12,12 +12,10 @@ public struct MultiprotocolUnreach: Hashable, Sendable {
         self.prefixes = prefixes
     }
 
-    /// The attribute value.
-    var value: [UInt8] {
-        var writer = ByteWriter(capacity: 3 + prefixes.count * 9)
+    /// Writes the attribute value.
+    func write(into writer: inout ByteWriter) {
         writer.writeUInt16(family.afi.rawValue)
         writer.writeUInt8(family.safi.rawValue)
         for prefix in prefixes { prefix.writeNLRI(into: &writer) }
-        return writer.bytes
     }
 }

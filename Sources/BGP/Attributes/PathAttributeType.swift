@@ -1,4 +1,4 @@
-/// The path attribute type codes this codec knows, with the flags each must carry.
+/// The path attribute type codes this codec knows; each one's flags, decoder and encoder are its `codec`.
 enum PathAttributeType: UInt8, CaseIterable, CustomStringConvertible {
     case origin = 1
     case asPath = 2
@@ -22,18 +22,6 @@ enum PathAttributeType: UInt8, CaseIterable, CustomStringConvertible {
         static let transitive: UInt8 = 0x40
         static let partial: UInt8 = 0x20
         static let extendedLength: UInt8 = 0x10
-    }
-
-    /// The Optional and Transitive bits the attribute's specification gives it.
-    var requiredFlags: UInt8 {
-        switch self {
-        case .origin, .asPath, .nextHop, .localPreference, .atomicAggregate:
-            Flags.transitive
-        case .multiExitDiscriminator, .originatorID, .clusterList, .multiprotocolReach, .multiprotocolUnreach:
-            Flags.optional
-        case .aggregator, .communities, .as4Path, .as4Aggregator, .largeCommunities:
-            Flags.optional | Flags.transitive
-        }
     }
 
     /// The RFC's name.

@@ -51,17 +51,7 @@ public struct BGPUpdate: Hashable, Sendable {
         for prefix in withdrawn { prefix.writeNLRI(into: &writer) }
         writer.patchUInt16(at: withdrawnLength, UInt16(truncatingIfNeeded: writer.count - withdrawnLength - 2))
         let attributesLength = writer.reserveUInt16()
-        if let multiprotocolReach {
-            PathAttributes.writeAttribute(
-                into: &writer, flags: PathAttributeType.multiprotocolReach.requiredFlags,
-                type: PathAttributeType.multiprotocolReach.rawValue, value: multiprotocolReach.value)
-        }
-        if let multiprotocolUnreach {
-            PathAttributes.writeAttribute(
-                into: &writer, flags: PathAttributeType.multiprotocolUnreach.requiredFlags,
-                type: PathAttributeType.multiprotocolUnreach.rawValue, value: multiprotocolUnreach.value)
-        }
-        attributes.write(into: &writer, context: context)
+        writeAttributes(into: &writer, context: context)
         writer.patchUInt16(at: attributesLength, UInt16(truncatingIfNeeded: writer.count - attributesLength - 2))
         for prefix in announced { prefix.writeNLRI(into: &writer) }
         return BGPMessageHeader.finish(writer)

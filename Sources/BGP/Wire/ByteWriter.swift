@@ -8,6 +8,11 @@ struct ByteWriter {
 
     var count: Int { bytes.count }
 
+    /// Empties the writer, keeping its storage for the next value.
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     mutating func writeUInt8(_ value: UInt8) {
         bytes.append(value)
     }
