@@ -26,10 +26,11 @@ let package = Package(
         // The address vocabulary every module may import: no C module, no other dependency.
         .target(name: "Addresses"),
         .target(name: "Netlink", dependencies: ["CNetlink", "Addresses"]),
+        .target(name: "BGP", dependencies: ["Addresses"]),
         .target(
-            name: "BGP",
+            name: "BGPSpeaker",
             dependencies: [
-                "Addresses",
+                "Addresses", "BGP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -37,14 +38,19 @@ let package = Package(
         ),
         .target(
             name: "PodRouting", dependencies: ["Addresses", "Netlink", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "ContainerMetrics", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "HSPerfData"),
+        .target(
+            name: "ContainerMetrics", dependencies: ["HSPerfData", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "IPVS", dependencies: ["Addresses", "Netlink"]),
         .target(
             name: "ServiceProxy",
-            dependencies: ["Addresses", "Netlink", "CIPSet", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Addresses", "Netlink", "IPVS", "CIPSet", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "KubernetesModel"),
         .target(
             name: "Kubernetes",
             dependencies: [
+                "KubernetesModel",
                 "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -53,7 +59,9 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Addresses", "PodRouting", "ServiceProxy", "Netlink", "Kubernetes", "ContainerMetrics", "BGP",
+                "Addresses", "PodRouting", "ServiceProxy", "Netlink", "IPVS", "Kubernetes", "KubernetesModel",
+                "ContainerMetrics",
+                "BGP", "BGPSpeaker",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -76,7 +84,8 @@ let package = Package(
         .executableTarget(
             name: "rudder-bench",
             dependencies: [
-                "Agent", "Addresses", "BGP", "Kubernetes", "PodRouting", "Netlink", "ServiceProxy", "RudderLab",
+                "Agent", "Addresses", "BGP", "BGPSpeaker", "Kubernetes", "PodRouting", "Netlink", "IPVS",
+                "ServiceProxy", "RudderLab",
                 "ContainerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,14 +99,16 @@ let package = Package(
         .testTarget(name: "BGPTests", dependencies: ["Addresses", "BGP", "RudderLab"]),
         .testTarget(name: "PodRoutingTests", dependencies: ["Addresses", "PodRouting", "Netlink", "RudderLab"]),
         .testTarget(
-            name: "ServiceProxyTests", dependencies: ["Addresses", "ServiceProxy", "Netlink", "RudderLab"]),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "RudderLab"]),
-        .testTarget(name: "ContainerMetricsTests", dependencies: ["ContainerMetrics", "RudderLab", "GuestTesting"]),
+            name: "ServiceProxyTests", dependencies: ["Addresses", "IPVS", "ServiceProxy", "Netlink", "RudderLab"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "KubernetesModel", "RudderLab"]),
+        .testTarget(
+            name: "ContainerMetricsTests",
+            dependencies: ["ContainerMetrics", "HSPerfData", "RudderLab", "GuestTesting"]),
         .testTarget(name: "BGPInteropTests", dependencies: ["RudderLab"]),
         .testTarget(
             name: "BGPSpeakerTests",
             dependencies: [
-                "Addresses", "BGP", "RudderLab", "Netlink",
+                "Addresses", "BGP", "BGPSpeaker", "RudderLab", "Netlink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,14 +117,15 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Addresses", "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "BGP", "RudderLab",
+                "Addresses", "Agent", "Kubernetes", "KubernetesModel", "PodRouting", "IPVS", "ServiceProxy", "BGP",
+                "RudderLab",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Addresses", "Agent", "Kubernetes", "PodRouting", "ServiceProxy", "Netlink", "RudderLab",
-                "GuestTesting",
+                "Addresses", "Agent", "Kubernetes", "KubernetesModel", "PodRouting", "IPVS", "ServiceProxy", "Netlink",
+                "RudderLab", "GuestTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

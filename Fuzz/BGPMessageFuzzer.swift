@@ -7,6 +7,10 @@
 // The UPDATEs of the stream are then applied to a RIB from two peers and sent on to a third: the
 // best-route changes replayed must equal the RIB, and with both peers gone nothing may be left.
 
+import Addresses
+
+@testable import BGP
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func bgpFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = Array(UnsafeBufferPointer(start: data, count: size))[...]

@@ -1,12 +1,14 @@
 // libFuzzer entry point for the IPVS reply decoders: services, real servers and timeouts, each
-// fed every message the input splits into. Built by scripts/fuzz.sh against a Netlink module
-// compiled from the same sources as the agent's.
+// fed every message the input splits into. Built by scripts/fuzz.sh from the IPVS and Netlink
+// targets.
 //
 // Besides "never crash", it checks a property: a service or real server that decodes, when
 // encoded as an add request (the same command and layout as a reply), decodes to itself.
 
 import Addresses
-import Netlink
+
+@testable import IPVS
+@testable import Netlink
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func ipvsFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,6 +1,8 @@
 // libFuzzer entry point for the Kubernetes JSON decoding path: the tape parser, the Decoder over it, per-object
 // rejection in LISTs and watch-event decoding, for every resource type the agent reads.
 
+@testable import KubernetesModel
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func kubernetesJSONFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))

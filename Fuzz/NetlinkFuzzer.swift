@@ -3,6 +3,10 @@
 // address messages through libnl's parsers. Built by scripts/fuzz.sh together with the Netlink
 // sources, so everything here is called as it is in the agent.
 
+import Addresses
+
+@testable import Netlink
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func netlinkFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let buffer = UnsafeRawBufferPointer(start: data, count: size)

@@ -11,58 +11,51 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 half=$(((seconds + 4) / 5))
 out=.build-fuzz
-mkdir -p "$out/corpus" "$out/ipvs-corpus" "$out/ipvs-module" "$out/kubernetes-corpus" "$out/bgp-corpus" \
+mkdir -p "$out/corpus" "$out/ipvs-corpus" "$out/kubernetes-corpus" "$out/bgp-corpus" \
     "$out/hsperfdata-corpus"
 netlink=(-I Sources/CNetlink -Xcc -I/usr/include/libnl3)
 libnl=(-lnl-3 -lnl-route-3 -lnl-genl-3)
 quiet() { grep -v "gold: warning: Cannot export local symbol" || true; }
 
-rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/kubernetes-fuzzer" "$out/bgp-fuzzer" "$out/hsperfdata-fuzzer" \
-    "$out/ipvs-module/libNetlink.a" "$out/addresses-module/libAddresses.a"
-# The address vocabulary, which Netlink, the IPVS codec and BGP import, is a module of its own
-# (a static library, instrumented alike).
-mkdir -p "$out/addresses-module"
-swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Addresses \
-    -emit-module -emit-module-path "$out/addresses-module/Addresses.swiftmodule" -emit-library -static \
-    Sources/Addresses/*.swift -o "$out/addresses-module/libAddresses.a" 2>&1 | quiet
-addresses=(-I "$out/addresses-module")
-addresses_lib="$out/addresses-module/libAddresses.a"
-swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink "${netlink[@]}" \
-    "${addresses[@]}" Sources/Netlink/*.swift Fuzz/NetlinkFuzzer.swift \
-    "$addresses_lib" "${libnl[@]}" -o "$out/netlink-fuzzer" 2>&1 | quiet
-[ -x "$out/netlink-fuzzer" ] || { echo "netlink fuzzer build failed" >&2; exit 1; }
+rm -rf "$out/modules"
+rm -f "$out/netlink-fuzzer" "$out/ipvs-fuzzer" "$out/kubernetes-fuzzer" "$out/bgp-fuzzer" "$out/hsperfdata-fuzzer"
+mkdir -p "$out/modules"
+# Every fuzzer builds whole package targets, each a module of its own (a static library,
+# instrumented alike), and names no file: a target is what the package builds, so a file added to
+# one is fuzzed with it. sources TARGET lists a target's files, in its topic folders.
+sources() { find "Sources/$1" -name '*.swift' | sort; }
+module() {
+    local name=$1; shift
+    swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -enable-testing -package-name rudder -module-name "$name" "$@" \
+        -I "$out/modules" -emit-module -emit-module-path "$out/modules/$name.swiftmodule" -emit-library -static \
+        $(sources "$name") -o "$out/modules/lib$name.a" 2>&1 | quiet
+    [ -f "$out/modules/lib$name.a" ] || { echo "module $name failed to build" >&2; exit 1; }
+}
+# fuzzer NAME FILE TARGET...: links the fuzzer FILE against the targets' libraries.
+fuzzer() {
+    local name=$1 file=$2; shift 2
+    local libraries=()
+    for target in "$@"; do libraries+=("$out/modules/lib$target.a"); done
+    swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name rudder -module-name "${name//-/_}" "${netlink[@]}" \
+        -I "$out/modules" "$file" "${libraries[@]}" "${libnl[@]}" -o "$out/$name" 2>&1 | quiet
+    [ -x "$out/$name" ] || { echo "$name build failed" >&2; exit 1; }
+}
+# The address vocabulary; netlink (messages, attributes, routes, links, addresses); the IPVS
+# kernel vocabulary, codec and client; the Kubernetes model and its JSON decoder; the BGP
+# protocol (codec, session, RIB, policy; the speaker's sockets are BGPSpeaker); the hsperfdata
+# decoder. None of them needs swift-log, SwiftNIO, Yams or libcurl.
+module Addresses
+module Netlink "${netlink[@]}"
+module IPVS "${netlink[@]}"
+module KubernetesModel
+module BGP
+module HSPerfData
+fuzzer netlink-fuzzer Fuzz/NetlinkFuzzer.swift Netlink Addresses
+fuzzer ipvs-fuzzer Fuzz/IPVSFuzzer.swift IPVS Netlink Addresses
+fuzzer kubernetes-fuzzer Fuzz/KubernetesJSONFuzzer.swift KubernetesModel
+fuzzer bgp-fuzzer Fuzz/BGPMessageFuzzer.swift BGP Addresses
+fuzzer hsperfdata-fuzzer Fuzz/HSPerfDataFuzzer.swift HSPerfData
 
-# The IPVS sources say `import Netlink` as in the package, so Netlink is first built as a module
-# of its own (a static library, instrumented alike) and the IPVS codec is compiled against it.
-# The codec's files are named one by one: the rest of ServiceProxy needs libipset and swift-log.
-swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Netlink "${netlink[@]}" \
-    "${addresses[@]}" -emit-module -emit-module-path "$out/ipvs-module/Netlink.swiftmodule" -emit-library -static \
-    Sources/Netlink/*.swift -o "$out/ipvs-module/libNetlink.a" 2>&1 | quiet
-codec=()
-for name in IPVSAttributeReader IPVSForwardingMethod IPVSMessage IPVSMessage+Decoding IPVSNetlink \
-    IPVSObservedRealServer IPVSOperation IPVSProtocol IPVSRealServer IPVSServiceFlags IPVSServiceKey \
-    IPVSStatistics IPVSTimeouts IPVSVirtualService; do
-    codec+=("Sources/ServiceProxy/IPVS/$name.swift")
-done
-swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name ServiceProxy "${netlink[@]}" \
-    "${addresses[@]}" -I "$out/ipvs-module" "${codec[@]}" Fuzz/IPVSFuzzer.swift \
-    "$out/ipvs-module/libNetlink.a" "$addresses_lib" "${libnl[@]}" -o "$out/ipvs-fuzzer" 2>&1 | quiet
-[ -x "$out/ipvs-fuzzer" ] || { echo "IPVS fuzzer build failed" >&2; exit 1; }
-
-# The Kubernetes decoding path: the resource types and the JSON decoder, without the HTTP client,
-# the configuration readers and the informer (they need libcurl, swift-log and Yams).
-kubernetes=()
-for file in $(find Sources/Kubernetes -name '*.swift' | sort); do
-    grep -q -e "^import CCurl" -e "^import Logging" -e "^import Yams" "$file" && continue
-    case "$(basename "$file" .swift)" in
-        KubernetesHTTPClient+Resources | ClientConfiguration | KubeConfig* | TokenSource | PEMSource | LocalFile | \
-            Backoff | Duration+Milliseconds | PathEscaping | InformerEvent | InformerEvents | InformerStore) continue ;;
-    esac
-    kubernetes+=("$file")
-done
-swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name Kubernetes \
-    "${kubernetes[@]}" Fuzz/KubernetesJSONFuzzer.swift -o "$out/kubernetes-fuzzer" 2>&1 | quiet
-[ -x "$out/kubernetes-fuzzer" ] || { echo "Kubernetes JSON fuzzer build failed" >&2; exit 1; }
 # Seeds: the kubectl-shaped fixtures, as objects, as a LIST and as a watch event.
 for fixture in Tests/TestAPIServer/fixtures/*.json; do
     name=$(basename "$fixture" .json)
@@ -72,15 +65,6 @@ for fixture in Tests/TestAPIServer/fixtures/*.json; do
     { printf '{"type":"MODIFIED","object":'; cat "$fixture"; printf '}'; } > "$out/kubernetes-corpus/$name-event"
 done
 
-# The BGP codec, state machine and RIB import only the standard library; the speaker's files
-# (SwiftNIO, swift-log) are left out.
-bgp=()
-for file in $(find Sources/BGP -name '*.swift' | sort); do
-    grep -q -e "^import NIO" -e "^import Logging" -e "^import Glibc" -e "^import Foundation" "$file" || bgp+=("$file")
-done
-swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name BGP \
-    "${addresses[@]}" "${bgp[@]}" Fuzz/BGPMessageFuzzer.swift "$addresses_lib" -o "$out/bgp-fuzzer" 2>&1 | quiet
-[ -x "$out/bgp-fuzzer" ] || { echo "BGP fuzzer build failed" >&2; exit 1; }
 # Seeds: an OPEN as BIRD sends it (multiprotocol, route refresh, graceful restart, 4-octet AS,
 # enhanced route refresh), UPDATEs with every attribute, with IPv6 in MP_REACH_NLRI and with a
 # 2-octet path plus AS4_PATH, a KEEPALIVE, and all of them in one stream with an IPv6 End-of-RIB.
@@ -114,12 +98,6 @@ DAAIAAgAAAAAAAAABAALAAwACQAJAAAAAAAAAAQACwAMAAoACgAAAAAAAAA=
 SEED
 base64 -d > "$out/ipvs-corpus/timeouts" <<<'LAAAABwAAgABAAAAAAAAAAwBAAAIAAQAhAMAAAgABQB4AAAACAAGACwBAAA='
 
-# The hsperfdata decoder and the figures read from it import only the standard library and Glibc.
-swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -module-name ContainerMetrics \
-    Sources/ContainerMetrics/JVM/HSPerf*.swift Sources/ContainerMetrics/JVM/JVMPerfFigures.swift \
-    Sources/ContainerMetrics/JVM/JVMMemoryPool.swift Sources/ContainerMetrics/JVM/JVMCollector.swift \
-    Sources/ContainerMetrics/JVM/JVMCollectorKind.swift Fuzz/HSPerfDataFuzzer.swift -o "$out/hsperfdata-fuzzer" 2>&1 | quiet
-[ -x "$out/hsperfdata-fuzzer" ] || { echo "hsperfdata fuzzer build failed" >&2; exit 1; }
 # Seeds: the perf-data files of real JVMs (Serial, Parallel, G1), each copied once it has its
 # counters and then stopped. Without java the fuzzer starts from nothing.
 if command -v java > /dev/null && command -v javac > /dev/null; then

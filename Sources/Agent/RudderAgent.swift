@@ -1,4 +1,5 @@
 import Kubernetes
+import KubernetesModel
 import Logging
 import Netlink
 import PodRouting

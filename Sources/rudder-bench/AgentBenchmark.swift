@@ -2,6 +2,7 @@ import Addresses
 import Agent
 import ArgumentParser
 import Foundation
+import IPVS
 import Logging
 import PodRouting
 import RudderLab

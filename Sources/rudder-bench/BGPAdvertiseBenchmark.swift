@@ -1,4 +1,5 @@
 import ArgumentParser
+import BGPSpeaker
 import Foundation
 import RudderLab
 

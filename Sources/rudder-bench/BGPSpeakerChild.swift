@@ -1,5 +1,6 @@
 import ArgumentParser
 import BGP
+import BGPSpeaker
 import Foundation
 import Logging
 

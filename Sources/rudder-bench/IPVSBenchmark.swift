@@ -1,6 +1,7 @@
 import Addresses
 import ArgumentParser
 import Foundation
+import IPVS
 import Logging
 import Netlink
 import RudderLab

@@ -1,6 +1,7 @@
 import Addresses
 import ArgumentParser
 import Foundation
+import IPVS
 import Netlink
 import RudderLab
 import ServiceProxy

@@ -3,6 +3,7 @@ import Agent
 import BGP
 import Foundation
 import Kubernetes
+import KubernetesModel
 import PodRouting
 import RudderLab
 import ServiceProxy

@@ -2,6 +2,7 @@ import Agent
 import ContainerMetrics
 import Foundation
 import Kubernetes
+import KubernetesModel
 import RudderLab
 import Testing
 

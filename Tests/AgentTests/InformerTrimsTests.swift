@@ -1,5 +1,6 @@
 import Foundation
 import Kubernetes
+import KubernetesModel
 import RudderLab
 import Testing
 
@@ -24,7 +25,7 @@ import Testing
                 ], sessionAffinity: "ClientIP", externalIPs: ["203.0.113.7"], externalTrafficPolicy: "Local"),
             TestAPIServer.serviceJSON(
                 name: "mesh", clusterIP: "10.96.0.11", labels: ["service.kubernetes.io/service-proxy-name": "other"]),
-        ].map { try decode(Kubernetes.Service.self, $0) }
+        ].map { try decode(KubernetesModel.Service.self, $0) }
         let slices = try [
             TestAPIServer.endpointSliceJSON(
                 name: "web-1", service: "web", addresses: ["10.244.1.5", "10.244.2.5"], port: 8080, nodeName: "node-a",

@@ -2,6 +2,7 @@ import Addresses
 import Agent
 import Foundation
 import Kubernetes
+import KubernetesModel
 import RudderLab
 import ServiceProxy
 import Testing
@@ -10,8 +11,8 @@ import Testing
 @Suite struct KubernetesServiceTranslatorTests {
     let translator = KubernetesServiceTranslator(nodeName: "node-a")
 
-    func service(_ json: String) throws -> Kubernetes.Service {
-        try JSONDecoder().decode(Kubernetes.Service.self, from: Data(json.utf8))
+    func service(_ json: String) throws -> KubernetesModel.Service {
+        try JSONDecoder().decode(KubernetesModel.Service.self, from: Data(json.utf8))
     }
 
     func slice(_ json: String) throws -> EndpointSlice {

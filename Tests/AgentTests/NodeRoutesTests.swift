@@ -2,6 +2,7 @@ import Addresses
 import Agent
 import Foundation
 import Kubernetes
+import KubernetesModel
 import PodRouting
 import RudderLab
 import Testing

@@ -1,7 +1,9 @@
 import Addresses
 import Agent
 import Foundation
+import IPVS
 import Kubernetes
+import KubernetesModel
 import RudderLab
 import ServiceProxy
 import Testing
@@ -22,7 +24,7 @@ import Testing
             let data = Data(object.utf8)
             struct Kind: Decodable { var kind: String }
             if try JSONDecoder().decode(Kind.self, from: data).kind == "Service" {
-                let service = try JSONDecoder().decode(Kubernetes.Service.self, from: data)
+                let service = try JSONDecoder().decode(KubernetesModel.Service.self, from: data)
                 catalog.set(service: service, name: KubernetesServiceTranslator.name(of: service))
             } else {
                 catalog.set(slice: try JSONDecoder().decode(EndpointSlice.self, from: data), previous: nil)

@@ -2,6 +2,7 @@ import NIOCore
 import Testing
 
 @testable import BGP
+@testable import BGPSpeaker
 
 /// The parts of the speaker that need no network: the MD5 option's layout, secrets kept out of
 /// descriptions, dynamic ranges, socket addresses.

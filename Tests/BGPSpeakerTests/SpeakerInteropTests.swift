@@ -1,4 +1,5 @@
 import BGP
+import BGPSpeaker
 import Foundation
 import Logging
 import RudderLab

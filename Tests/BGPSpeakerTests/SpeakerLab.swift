@@ -1,4 +1,5 @@
 import BGP
+import BGPSpeaker
 import Logging
 import NIOCore
 import RudderLab

@@ -1,4 +1,5 @@
 import BGP
+import BGPSpeaker
 import RudderLab
 import Testing
 

@@ -1,4 +1,5 @@
 import ContainerMetrics
+import HSPerfData
 import RudderLab
 import Testing
 

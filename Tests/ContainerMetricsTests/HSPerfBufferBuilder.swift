@@ -1,3 +1,5 @@
+import HSPerfData
+
 /// Writes hsperfdata buffers (format 2.0) for tests, in either byte order, so that every field
 /// can be set to the value a test needs, including values no JVM would write.
 struct HSPerfBufferBuilder {

@@ -1,5 +1,6 @@
 import ContainerMetrics
 import Foundation
+import HSPerfData
 import Testing
 
 @Suite("hsperfdata decoding")

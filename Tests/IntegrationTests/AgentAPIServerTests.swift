@@ -1,7 +1,9 @@
 import Addresses
 import Agent
 import Foundation
+import IPVS
 import Kubernetes
+import KubernetesModel
 import Logging
 import Netlink
 import PodRouting

@@ -1,6 +1,7 @@
 import Addresses
 import Foundation
 import GuestTesting
+import IPVS
 import RudderLab
 import ServiceProxy
 import Testing

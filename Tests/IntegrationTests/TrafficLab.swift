@@ -1,5 +1,6 @@
 import Addresses
 import Foundation
+import IPVS
 import Netlink
 import RudderLab
 import ServiceProxy

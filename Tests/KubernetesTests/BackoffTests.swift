@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Kubernetes
+@testable import KubernetesModel
 
 @Suite struct BackoffTests {
     @Test func doublesUpToTheCap() {

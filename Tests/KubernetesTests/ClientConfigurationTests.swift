@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Kubernetes
+@testable import KubernetesModel
 
 @Suite struct ClientConfigurationTests {
     /// A kubeconfig with one context whose cluster and user entries are given as YAML lines.

@@ -1,5 +1,6 @@
 import Foundation
 import Kubernetes
+import KubernetesModel
 import Testing
 
 /// Decodes LISTs of many objects and prints how long it took; there is no timing assertion (the machines are

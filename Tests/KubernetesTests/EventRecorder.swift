@@ -1,4 +1,5 @@
 import Kubernetes
+import KubernetesModel
 import Synchronization
 
 /// Records an informer's events from the moment it is created, and waits for conditions on them.

@@ -3,6 +3,7 @@ import RudderLab
 import Testing
 
 @testable import Kubernetes
+@testable import KubernetesModel
 
 /// The fixtures of the test API server, copied from `kubectl get -o json`, decode without loss of what matters.
 @Suite struct FixtureFileDecodingTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Kubernetes
+import KubernetesModel
 import RudderLab
 import Testing
 

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Kubernetes
+@testable import KubernetesModel
 
 @Suite struct InformerStoreTests {
     static func node(_ name: String, _ version: String, cidr: String = "10.244.0.0/24") -> Node {

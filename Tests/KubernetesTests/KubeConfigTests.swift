@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Kubernetes
+@testable import KubernetesModel
 
 @Suite struct KubeConfigTests {
     static let pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ==\n-----END CERTIFICATE-----\n"

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Kubernetes
+@testable import KubernetesModel
 
 /// The fast decoder against Foundation's: the same values, and the same errors, for the same input.
 @Suite struct KubernetesJSONDecoderTests {

@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import Kubernetes
+@testable import KubernetesModel
 
 @Suite struct PathEscapingTests {
     @Test func queryComponentsAreFullyEscaped() {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Kubernetes
+@testable import KubernetesModel
 
 @Suite struct ResourceDecodingTests {
     func decode<R: Decodable>(_ type: R.Type, _ json: String) throws -> R {

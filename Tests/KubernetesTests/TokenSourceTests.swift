@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Kubernetes
+@testable import KubernetesModel
 
 @Suite struct TokenSourceTests {
     @Test func staticTokenIsTrimmedAndNeverPrinted() throws {

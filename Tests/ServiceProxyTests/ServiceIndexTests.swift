@@ -1,6 +1,7 @@
 import Addresses
 import Testing
 
+@testable import IPVS
 @testable import ServiceProxy
 
 /// The incremental index must always equal what a full rebuild from the same Services gives.

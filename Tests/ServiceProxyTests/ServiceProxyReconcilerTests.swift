@@ -1,5 +1,6 @@
 import Addresses
 import Foundation
+import IPVS
 import ServiceProxy
 import Testing
 

@@ -1,3 +1,4 @@
+import IPVS
 import Logging
 import Netlink
 import ServiceProxy

@@ -1,8 +1,10 @@
 import Addresses
 import BGP
+import BGPSpeaker
 import CoreMetrics
 import Foundation
 import Kubernetes
+import KubernetesModel
 import NIOPosix
 import PodRouting
 

@@ -1,12 +1,13 @@
 import CoreMetrics
 import Kubernetes
+import KubernetesModel
 import Logging
 import ServiceProxy
 
 extension AgentControllers {
     /// One informer batch: a LIST's changes, or one watch event's; or this node's new zone.
     enum ServiceInput: Sendable {
-        case services([InformerEvent<Kubernetes.Service>])
+        case services([InformerEvent<KubernetesModel.Service>])
         case slices([InformerEvent<EndpointSlice>])
         case zone(String?)
     }
@@ -85,7 +86,7 @@ extension AgentControllers {
         selector: String, nodes: NodeDirectory, nodeChanges: AsyncStream<Void>,
         into continuation: AsyncStream<ServiceInput>.Continuation
     ) -> [Task<Void, Never>] {
-        let services = Informer<Kubernetes.Service>(
+        let services = Informer<KubernetesModel.Service>(
             client: client, labelSelector: selector, transform: InformerTrims.service, logger: logger)
         let slices = Informer<EndpointSlice>(
             client: client, labelSelector: selector, transform: InformerTrims.endpointSlice, logger: logger)

@@ -1,6 +1,7 @@
 import Addresses
 import CoreMetrics
 import Kubernetes
+import KubernetesModel
 import Logging
 import Netlink
 import PodRouting

@@ -1,6 +1,7 @@
 import Addresses
 import BGP
 import Kubernetes
+import KubernetesModel
 
 extension BGPNodePlan {
     /// With `nodeMesh`, every other node of this AS is an iBGP peer, one session per address family

@@ -1,5 +1,6 @@
 import BGP
 import Kubernetes
+import KubernetesModel
 
 extension BGPNodePlan {
     /// Originates this node's pod CIDRs (when advertised) and the VIPs it serves, with the

@@ -1,5 +1,6 @@
 import BGP
 import Kubernetes
+import KubernetesModel
 
 /// What this node's BGP speaker should be doing, from the Nodes and the `bgp` section. Pure.
 ///

@@ -1,5 +1,6 @@
 import ContainerMetrics
 import Kubernetes
+import KubernetesModel
 import Synchronization
 
 /// Pod and container names for this node's containers, from the Pod informer.

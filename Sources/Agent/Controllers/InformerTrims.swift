@@ -1,4 +1,5 @@
 import Kubernetes
+import KubernetesModel
 
 /// What the agent keeps of each object its informers cache: the fields it reads, nothing else.
 ///
@@ -9,7 +10,7 @@ import Kubernetes
 enum InformerTrims {
     /// A Service: labels that pick the proxy, kube-router's annotations, the legacy source-range
     /// annotation, and the spec and status.
-    @Sendable static func service(_ service: Kubernetes.Service) -> Kubernetes.Service {
+    @Sendable static func service(_ service: KubernetesModel.Service) -> KubernetesModel.Service {
         var trimmed = service
         trimmed.metadata = trim(
             service.metadata,

@@ -1,5 +1,6 @@
 import Addresses
 import Kubernetes
+import KubernetesModel
 import Logging
 import ServiceProxy
 

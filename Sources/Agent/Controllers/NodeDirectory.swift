@@ -1,4 +1,5 @@
 import Kubernetes
+import KubernetesModel
 
 /// The Nodes the agent knows, and a way to wait for the first full list of them.
 actor NodeDirectory {

@@ -1,5 +1,6 @@
 import Addresses
 import Kubernetes
+import KubernetesModel
 import PodRouting
 
 /// The pod routes this node needs: one per other node's pod CIDR, via that node's address. Pure.

@@ -1,4 +1,5 @@
 import Kubernetes
+import KubernetesModel
 import ServiceProxy
 
 /// The Services and EndpointSlices the agent knows, joined by Service name. Pure value.

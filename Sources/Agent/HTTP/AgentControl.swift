@@ -1,4 +1,5 @@
 import BGP
+import BGPSpeaker
 import Synchronization
 
 /// What the local control socket reaches inside the running agent: its BGP speaker, once started.

@@ -1,4 +1,5 @@
 import BGP
+import BGPSpeaker
 import Foundation
 
 /// The text `rudder bgp peers` and `rudder bgp routes` print, in the manner of `birdc show

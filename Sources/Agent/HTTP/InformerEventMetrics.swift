@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import Kubernetes
+import KubernetesModel
 
 /// One informer's series: events by type, and when the last one arrived.
 ///

@@ -1,3 +1,5 @@
+import HSPerfData
+
 /// HotSpot 17's rule for the maximum heap size, for a JVM whose own figure cannot be read.
 ///
 /// Follows OpenJDK 17's `Arguments::set_heap_size` and the collectors' heap alignment:

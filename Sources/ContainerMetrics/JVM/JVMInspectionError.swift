@@ -1,3 +1,5 @@
+import HSPerfData
+
 #if canImport(Glibc)
     import Glibc
 #endif

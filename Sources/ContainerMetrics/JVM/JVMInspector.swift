@@ -1,3 +1,5 @@
+import HSPerfData
+
 /// Finds the JVMs among a container's processes and reads their memory figures.
 ///
 /// For each PID it reads `/proc/PID/status` (namespace PID, threads), `/proc/PID/maps` (is

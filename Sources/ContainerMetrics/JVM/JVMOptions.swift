@@ -1,3 +1,5 @@
+import HSPerfData
+
 /// The JVM flags that decide its memory ceilings, read from its options in the order applied.
 ///
 /// Like HotSpot, a later option overrides an earlier one, so `-Xmx` on the command line beats

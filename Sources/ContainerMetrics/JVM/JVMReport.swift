@@ -1,3 +1,5 @@
+import HSPerfData
+
 /// What one JVM in a container uses and may use.
 public struct JVMReport: Equatable, Sendable {
     /// The process ID on the host (as seen by the agent).

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesModel
 
 /// Everything a `KubernetesHTTPClient` needs to reach and authenticate to one API server.
 ///

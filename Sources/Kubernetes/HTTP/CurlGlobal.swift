@@ -1,4 +1,5 @@
 import CCurl
+import KubernetesModel
 
 /// libcurl's process-wide initialisation, done once before the first handle is created.
 enum CurlGlobal {

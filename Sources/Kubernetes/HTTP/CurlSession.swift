@@ -1,4 +1,5 @@
 import CCurl
+import KubernetesModel
 
 /// A libcurl multi handle with one easy handle, reused across requests so that connections and TLS sessions are
 /// kept alive between them (the pages of a LIST reuse one connection).

@@ -1,4 +1,5 @@
 import CCurl
+import KubernetesModel
 
 /// The TLS and addressing options of every request, worked out once from a `ClientConfiguration`.
 struct CurlTLSOptions: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesModel
 import Yams
 
 /// A parsed kubeconfig file: named clusters, users and contexts, and the current context.

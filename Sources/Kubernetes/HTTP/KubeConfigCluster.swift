@@ -1,3 +1,5 @@
+import KubernetesModel
+
 /// A `clusters[].cluster` entry of a kubeconfig, with relative paths already made absolute.
 public struct KubeConfigCluster: Sendable, Equatable {
     /// The API server's URL as written (`server`).

@@ -1,3 +1,5 @@
+import KubernetesModel
+
 /// A `contexts[].context` entry of a kubeconfig: which cluster, as which user.
 public struct KubeConfigContext: Sendable, Equatable {
     /// The cluster's name.

@@ -1,3 +1,5 @@
+import KubernetesModel
+
 /// A `users[].user` entry of a kubeconfig, with relative paths already made absolute.
 public struct KubeConfigUser: Sendable, Equatable {
     /// `token`: a static bearer token.

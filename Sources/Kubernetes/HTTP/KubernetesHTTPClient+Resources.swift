@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesModel
 
 extension KubernetesHTTPClient {
     /// One page of a LIST. Decoding happens on the transfer's thread; malformed objects land in `rejected`.

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import KubernetesModel
 import Logging
 import Synchronization
 

@@ -1,3 +1,5 @@
+import KubernetesModel
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

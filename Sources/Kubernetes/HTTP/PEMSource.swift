@@ -1,3 +1,5 @@
+import KubernetesModel
+
 /// Where PEM material comes from: bytes embedded in a kubeconfig, or a file that libcurl re-reads per connection.
 ///
 /// Files stay files so that a rotated certificate or CA is picked up by the next connection.

@@ -1,3 +1,5 @@
+import KubernetesModel
+
 /// Percent-encoding for URL path segments and query components (RFC 3986 unreserved characters pass as they are).
 ///
 /// Label selectors carry `=`, `!`, `,`, spaces and parentheses, and continue tokens carry base64 `+`, `/` and `=`,

@@ -1,4 +1,5 @@
 import CCurl
+import KubernetesModel
 
 /// Collects what libcurl delivers for one transfer: the whole body, or, for a 2xx stream, one line at a time.
 ///

@@ -1,3 +1,4 @@
+import KubernetesModel
 import Synchronization
 
 /// Where the bearer token comes from; a token file is re-read whenever it changes on disk.

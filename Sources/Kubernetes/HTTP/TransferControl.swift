@@ -1,4 +1,5 @@
 import CCurl
+import KubernetesModel
 import Synchronization
 
 /// Cancels one transfer from any thread: sets a flag and wakes the transfer's thread out of `curl_multi_poll`.

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesModel
 
 /// Jittered exponential backoff between reconnection attempts.
 ///

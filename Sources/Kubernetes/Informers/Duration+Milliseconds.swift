@@ -1,3 +1,5 @@
+import KubernetesModel
+
 extension Duration {
     /// Whole milliseconds, for libcurl's `_MS` options.
     var milliseconds: Int {

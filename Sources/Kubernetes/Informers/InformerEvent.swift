@@ -1,3 +1,5 @@
+import KubernetesModel
+
 /// What an informer tells its consumer: changes to the set of objects, the end of a (re-)list, and objects it had
 /// to skip.
 public enum InformerEvent<R: KubernetesResource>: Sendable, Equatable {

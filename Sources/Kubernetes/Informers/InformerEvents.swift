@@ -1,3 +1,5 @@
+import KubernetesModel
+
 /// An informer's events, one at a time, delivered in the batches the informer produced them in.
 ///
 /// A LIST of 10,000 objects is 10,000 events at once. An `AsyncStream` of single events would

@@ -1,3 +1,5 @@
+import KubernetesModel
+
 /// An informer's cache and the rules that turn a LIST or a watch event into the events a consumer sees. Pure.
 ///
 /// The rules, which the informer relies on and the tests check:

@@ -1,3 +1,5 @@
+import IPVS
+
 /// One IPVS virtual service as a Service wants it: the service and its real servers.
 public struct DesiredVirtualService: Hashable, Sendable {
     /// The virtual service.

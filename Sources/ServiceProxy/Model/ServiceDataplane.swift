@@ -1,4 +1,5 @@
 import Addresses
+import IPVS
 
 /// Everything one Service needs in the kernel: its IPVS virtual services and the VIPs to bind.
 public struct ServiceDataplane: Hashable, Sendable {

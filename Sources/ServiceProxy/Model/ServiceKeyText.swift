@@ -1,4 +1,5 @@
 import Addresses
+import IPVS
 
 /// A stable text form of a virtual-service key for the ownership record: "tcp 10.96.0.10 80", "fwm ipv4 42".
 enum ServiceKeyText {

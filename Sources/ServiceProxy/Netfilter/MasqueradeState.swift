@@ -1,4 +1,5 @@
 import Addresses
+import IPVS
 
 /// What Rudder's netfilter rules and their ipsets should hold on this node. Pure value.
 ///

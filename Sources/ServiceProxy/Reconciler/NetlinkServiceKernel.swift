@@ -1,4 +1,5 @@
 import Addresses
+import IPVS
 import Netlink
 import Synchronization
 

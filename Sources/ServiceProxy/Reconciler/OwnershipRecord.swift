@@ -1,3 +1,5 @@
+import IPVS
+
 #if canImport(Glibc)
     import Glibc
 #endif

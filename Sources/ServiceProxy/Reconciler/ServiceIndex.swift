@@ -1,4 +1,5 @@
 import Addresses
+import IPVS
 
 /// The desired Services, indexed so that changing one Service costs only that Service. Pure value.
 ///

@@ -1,4 +1,5 @@
 import Addresses
+import IPVS
 import Netlink
 
 /// What the service proxy needs from the kernel: IPVS, and the VIPs on the dummy link.

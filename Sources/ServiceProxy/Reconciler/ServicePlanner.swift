@@ -1,3 +1,5 @@
+import IPVS
+
 /// Plans the minimal IPVS operations for a set of virtual-service keys. Pure.
 ///
 /// Only keys in `owned` may be changed; a desired key held by a service Rudder does not own is

@@ -1,4 +1,5 @@
 import Addresses
+import IPVS
 
 /// Turns a Service into the IPVS virtual services and VIPs that implement it. Pure.
 ///

@@ -1,3 +1,5 @@
+import IPVS
+
 /// What the IPVS planner decided for some virtual services.
 public struct IPVSPlan: Hashable, Sendable {
     /// Operations in order; a service is added before its real servers.

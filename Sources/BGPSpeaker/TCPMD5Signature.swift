@@ -1,3 +1,5 @@
+import BGP
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -13,7 +15,7 @@ struct TCPMD5Signature: Sendable {
     /// TCP_MD5SIG_FLAG_PREFIX: `prefixLength` is valid.
     static let prefixFlag: UInt8 = 0x1
     /// TCP_MD5SIG_MAXKEYLEN.
-    static let maximumKeyLength = 80
+    static let maximumKeyLength = BGPPassword.maximumLength
 
     var address: sockaddr_storage
     var flags: UInt8

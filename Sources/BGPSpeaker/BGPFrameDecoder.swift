@@ -1,3 +1,4 @@
+import BGP
 import NIOCore
 
 /// Cuts the TCP byte stream into whole BGP messages with `BGPMessageHeader.frame`; a bad header

@@ -1,3 +1,4 @@
+import BGP
 import NIOCore
 
 extension BGPAddress {

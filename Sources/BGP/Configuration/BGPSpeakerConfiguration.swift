@@ -37,7 +37,7 @@ public struct BGPSpeakerConfiguration: Hashable, Sendable {
     }
 
     /// A peer's configuration with the speaker-wide settings applied (AS, router ID, restart time).
-    func effective(_ peer: BGPPeerConfiguration) -> BGPPeerConfiguration {
+    package func effective(_ peer: BGPPeerConfiguration) -> BGPPeerConfiguration {
         var configuration = peer
         configuration.localAS = localAS
         configuration.routerID = routerID

@@ -1,3 +1,5 @@
+import BGP
+
 /// A failure of the speaker's own operations (binding a listener, setting a socket option, a bad
 /// peer configuration), naming what failed and why.
 public struct BGPSpeakerError: Error, Hashable, Sendable, CustomStringConvertible {

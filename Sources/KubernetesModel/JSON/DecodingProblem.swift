@@ -2,18 +2,18 @@
 ///
 /// Foundation's messages ("Expected to decode Int but found a string instead.") name Swift types and hide the path;
 /// a user needs `spec.ports[0].port: expected a number, found a string`.
-struct DecodingProblem: Sendable, Equatable, CustomStringConvertible {
+package struct DecodingProblem: Sendable, Equatable, CustomStringConvertible {
     /// The path in the document, e.g. `spec.ports[0].port`; empty for the document itself.
-    var path: String
+    package var path: String
     /// What was wrong, e.g. `expected a number, found a string`.
-    var problem: String
+    package var problem: String
 
-    var description: String {
+    package var description: String {
         path.isEmpty ? problem : "\(path): \(problem)"
     }
 
     /// Renders `error`, dropping the first `droppingPrefix` coding-path components (the list or event envelope).
-    init(_ error: DecodingError, droppingPrefix: Int = 0) {
+    package init(_ error: DecodingError, droppingPrefix: Int = 0) {
         switch error {
         case .typeMismatch(let type, let context):
             path = Self.render(context.codingPath.dropFirst(droppingPrefix))

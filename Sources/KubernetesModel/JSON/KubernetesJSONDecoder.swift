@@ -7,9 +7,9 @@ import Foundation
 /// object), and the common leaf types (strings, integers, booleans, string lists and string maps) are read
 /// without going through `Decodable`. An unkeyed container does not move past an element that failed to decode,
 /// which `ResourceList` relies on to name and skip a malformed object.
-enum KubernetesJSONDecoder {
+package enum KubernetesJSONDecoder {
     /// Decodes `type` from `bytes`.
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         let tape = try JSONTape(parsing: bytes)
         let decoder = JSONTapeDecoder(tape: tape)
         return try decoder.unwrap(type, at: 0, path: .root)

@@ -4,10 +4,13 @@ public struct BGPPassword: Hashable, Sendable, CustomStringConvertible, CustomDe
     /// The key bytes as the kernel takes them (at most 80).
     public let bytes: [UInt8]
 
+    /// The kernel's longest key (TCP_MD5SIG_MAXKEYLEN in linux/tcp.h).
+    public static let maximumLength = 80
+
     /// A password from its text; nil when it is empty or longer than the kernel's 80 bytes.
     public init?(_ text: String) {
         let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= TCPMD5Signature.maximumKeyLength else { return nil }
+        guard !bytes.isEmpty, bytes.count <= Self.maximumLength else { return nil }
         self.bytes = bytes
     }
 

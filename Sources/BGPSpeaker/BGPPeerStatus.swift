@@ -1,3 +1,5 @@
+import BGP
+
 /// What the CLI shows about one peer: who it is, the session's state and history, and its routes.
 public struct BGPPeerStatus: Hashable, Sendable {
     /// The peer's address.

@@ -45,7 +45,7 @@ public enum KubernetesError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// The error for a non-2xx answer, with the reason and message from its `Status` body when it has one.
-    static func response(status: Int, body: [UInt8], url: String) -> KubernetesError {
+    package static func response(status: Int, body: [UInt8], url: String) -> KubernetesError {
         let decoded = body.isEmpty ? nil : try? KubernetesJSONDecoder.decode(KubernetesStatus.self, from: body)
         var message = decoded?.message
         if decoded == nil, !body.isEmpty {
@@ -57,7 +57,7 @@ public enum KubernetesError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// The error for a `Status` (an HTTP error body or a watch `ERROR` event).
-    static func from(status: Int, reason: String?, message: String?, url: String) -> KubernetesError {
+    package static func from(status: Int, reason: String?, message: String?, url: String) -> KubernetesError {
         switch status {
         case 401: .unauthorized(message: message, url: url)
         case 410: .gone(message: message, url: url)

@@ -1,3 +1,4 @@
+import BGP
 import Logging
 import NIOCore
 import NIOPosix

@@ -1,3 +1,4 @@
+import BGP
 import NIOCore
 
 /// The last handler of a session's pipeline: hands whole messages, framing errors and the end of

@@ -34,7 +34,7 @@ public struct BGPDynamicNeighborRange: Hashable, Sendable, CustomStringConvertib
     }
 
     /// The configuration of a session accepted from `address`.
-    func configuration(for address: BGPAddress, localAS: UInt32, routerID: UInt32) -> BGPPeerConfiguration {
+    package func configuration(for address: BGPAddress, localAS: UInt32, routerID: UInt32) -> BGPPeerConfiguration {
         var configuration = template
         configuration.peerAddress = address
         configuration.remoteAS = .dynamic(remoteAS)
