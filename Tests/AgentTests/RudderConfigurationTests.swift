@@ -84,6 +84,13 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         #expect(configuration.podRouting.resyncInterval == .seconds(seconds))
     }
 
+    /// RFC 4271 §4.2: a hold time is 0 (no KEEPALIVEs, no hold timer) or at least 3 seconds.
+    @Test(arguments: [("0s", 0), ("3s", 3), ("90s", 90)])
+    func holdTimes(text: String, seconds: Int64) throws {
+        let configuration = try RudderConfiguration.parse(yaml: "bgp:\n  holdTime: \(text)\n", file: "rudder.yaml")
+        #expect(configuration.bgp.holdTime == .seconds(seconds))
+    }
+
     @Test func everyLogLevelIsAccepted() throws {
         for level in Logger.Level.allCases {
             let configuration = try RudderConfiguration.parse(yaml: "logLevel: \(level.rawValue)\n", file: "f")
@@ -111,7 +118,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(
             "bgp:\n  peers:\n    - address: 192.0.2.300\n      remoteAS: 65000\n", line: 3,
             "bgp.peers[0].address: '192.0.2.300' is not an IP address"),
-        BadInput("bgp:\n  holdTime: 2s\n", line: 2, "bgp.holdTime: 2s is too short"),
+        BadInput("bgp:\n  holdTime: 2s\n", line: 2, "bgp.holdTime: 2s is too short; the minimum is 3s, or 0"),
         BadInput("bgp:\n  routerID: 2001:db8::1\n", line: 2, "bgp.routerID: '2001:db8::1' is not an IPv4 address"),
         BadInput("bgp:\n  communities: [65000:100, banana]\n", line: 2, "'banana' is not a community"),
         BadInput(

@@ -127,7 +127,9 @@ extension RudderConfiguration {
             }
             port = reader.integer("port", in: mapping, range: 1...UInt16.max) ?? port
             holdTime =
-                reader.duration("holdTime", in: mapping, minimum: .seconds(3), reason: "RFC 4271: 0 or at least 3 s")
+                reader.duration(
+                    "holdTime", in: mapping, minimum: .seconds(3), allowingZero: true,
+                    reason: "RFC 4271: 0, for no keepalives, or at least 3 s")
                 ?? holdTime
             nodeMesh = reader.bool("nodeMesh", in: mapping) ?? nodeMesh
             gracefulRestart = reader.bool("gracefulRestart", in: mapping) ?? gracefulRestart

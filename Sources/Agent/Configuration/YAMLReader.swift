@@ -272,15 +272,18 @@ struct YAMLReader {
     }
 
     /// A duration such as `30s`, `5m`, `1h` or `1h30m`, at least `minimum`; `reason` says why the minimum exists.
-    mutating func duration(_ key: String, in mapping: Mapping, minimum: Duration, reason: String) -> Duration? {
+    mutating func duration(
+        _ key: String, in mapping: Mapping, minimum: Duration, allowingZero: Bool = false, reason: String
+    ) -> Duration? {
         guard let node = mapping[key] else { return nil }
         let path = mapping.path(of: key)
         guard case .scalar(let scalar) = node, let value = Self.parseDuration(scalar.string) else {
             reportType(at: path, expected: "a duration such as 30s, 5m or 1h30m", got: node)
             return nil
         }
-        guard value >= minimum else {
-            let message = "\(path): \(scalar.string) is too short; the minimum is \(Self.format(minimum)) (\(reason))"
+        guard value >= minimum || (allowingZero && value == .zero) else {
+            let least = Self.format(minimum) + (allowingZero ? ", or 0" : "")
+            let message = "\(path): \(scalar.string) is too short; the minimum is \(least) (\(reason))"
             report(message, at: node)
             return nil
         }
