@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The address vocabulary every module may import: no C module, no other dependency.
         .target(name: "Addresses"),
+        .target(name: "CBuildInfo"),
         .target(name: "Netlink", dependencies: ["CNetlink", "Addresses"]),
         .target(name: "BGP", dependencies: ["Addresses"]),
         .target(
@@ -59,7 +60,8 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Addresses", "PodRouting", "ServiceProxy", "Netlink", "IPVS", "Kubernetes", "KubernetesModel",
+                "Addresses", "CBuildInfo", "PodRouting", "ServiceProxy", "Netlink", "IPVS", "Kubernetes",
+                "KubernetesModel",
                 "ContainerMetrics",
                 "BGP", "BGPSpeaker",
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -128,6 +130,7 @@ let package = Package(
                 "RudderLab", "GuestTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ]),
     ],
     swiftLanguageModes: [.v6]

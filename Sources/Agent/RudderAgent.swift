@@ -106,6 +106,24 @@ public struct RudderAgent: Sendable {
             route: AgentHTTPServer.agentRoutes(health, metrics: metrics))
     }
 
+    /// Why the API server may never answer, when the only address the agent has for it is the
+    /// `kubernetes` Service's ClusterIP (the in-cluster KUBERNETES_SERVICE_HOST) and the agent is the
+    /// node's service proxy: on a node without kube-proxy, nothing routes that address until this
+    /// agent has programmed it from the API server it cannot reach.
+    package static func selfProxiedAPIServer(
+        _ configuration: RudderConfiguration, environment: [String: String]
+    ) -> String? {
+        let kubernetes = configuration.kubernetes
+        guard kubernetes.apiServer == nil, kubernetes.kubeconfig == nil, configuration.serviceProxy.enabled,
+            let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty
+        else { return nil }
+        let port = environment["KUBERNETES_SERVICE_PORT"] ?? "443"
+        return "the only API server address is \(host):\(port) (KUBERNETES_SERVICE_HOST), the ClusterIP of the "
+            + "kubernetes Service, which this agent proxies itself: on a node without kube-proxy nothing answers "
+            + "there until Rudder has programmed it; set kubernetes.apiServer to the API server's own address "
+            + "(docs/install.md)"
+    }
+
     /// The controllers, as one lifecycle service; fails at once on a bad API server configuration.
     public func controllers() throws -> AgentControllers {
         let kubernetes = configuration.kubernetes
@@ -114,7 +132,12 @@ public struct RudderAgent: Sendable {
             var clientConfiguration = try ClientConfiguration.discover(
                 kubeconfig: kubernetes.kubeconfig, context: kubernetes.context,
                 allowInsecure: kubernetes.allowInsecure, environment: environment)
+            if let apiServer = kubernetes.apiServer { clientConfiguration.server = apiServer }
             clientConfiguration.userAgent = "rudder/\(RudderVersion.current) (\(nodeName))"
+            if let warning = Self.selfProxiedAPIServer(configuration, environment: environment) {
+                logger.warning("\(warning)")
+                health.warn("api-server", warning)
+            }
             client = try KubernetesHTTPClient(configuration: clientConfiguration, logger: logger)
         } catch {
             throw StartError(description: "cannot reach the API server: \(error)")

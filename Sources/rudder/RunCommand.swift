@@ -17,7 +17,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A kubeconfig file; overrides kubernetes.kubeconfig.") var kubeconfig: String?
     @Option(name: .customLong("node-name"), help: "This node's name; overrides nodeName and NODE_NAME.")
     var nodeName: String?
-    @Option(name: .customLong("http-port"), help: "The port of /healthz and /readyz; overrides http.port.")
+    @Option(name: .customLong("http-port"), help: "The port of /healthz, /readyz and /metrics; overrides http.port.")
     var httpPort: Int?
     @Option(help: "Work inside this network namespace (a name from `ip netns list`).") var namespace: String?
 

@@ -3,9 +3,10 @@ import ArgumentParser
 
 /// `rudder version`.
 struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Rudder's version.")
+    static let configuration = CommandConfiguration(
+        commandName: "version", abstract: "Print Rudder's version, and the commit and date of a release build.")
 
     func run() {
-        print("rudder \(RudderVersion.current)")
+        print(RudderVersion.description)
     }
 }

@@ -1,5 +1,6 @@
 import Addresses
 import Agent
+import Foundation
 import ServiceProxy
 import Testing
 
@@ -88,5 +89,49 @@ import Testing
         health.markFailed("pod-routes", reason: "netlink socket closed")
         #expect(!health.isAlive && !health.isReady)
         #expect(health.report(readiness: false).contains("[-]pod-routes failed: netlink socket closed"))
+    }
+
+    @Test func theAPIServerAddressIsAnHTTPSURLWithAHostAndNothingAfterThePort() throws {
+        let parsed = try RudderConfiguration.parse(
+            yaml: "kubernetes:\n  apiServer: https://192.0.2.10:6443\n", file: "rudder.yaml")
+        #expect(parsed.kubernetes.apiServer == URL(string: "https://192.0.2.10:6443"))
+        let ipv6 = try RudderConfiguration.parse(yaml: "kubernetes:\n  apiServer: https://[2001:db8::10]\n", file: "f")
+        #expect(ipv6.kubernetes.apiServer?.host == "2001:db8::10")
+        for bad in ["http://192.0.2.10:6443", "https://192.0.2.10:6443/api", "192.0.2.10:6443", "https://"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") {
+                try RudderConfiguration.parse(yaml: "kubernetes:\n  apiServer: \(bad)\n", file: "rudder.yaml")
+            }
+        }
+        let insecure = try RudderConfiguration.parse(
+            yaml: "kubernetes:\n  allowInsecure: true\n  apiServer: http://127.0.0.1:8080\n", file: "f")
+        #expect(insecure.kubernetes.apiServer?.scheme == "http")
+    }
+
+    /// With only the in-cluster address (the kubernetes Service's ClusterIP) and the proxy on,
+    /// the agent says the API server may never answer; an explicit address, a kubeconfig or the
+    /// proxy off each make the address one the agent does not depend on itself.
+    @Test func onlyTheKubernetesServiceClusterIPIsCalledOut() throws {
+        let environment = ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"]
+        let warning = RudderAgent.selfProxiedAPIServer(RudderConfiguration(), environment: environment)
+        #expect(warning?.contains("10.96.0.1:443 (KUBERNETES_SERVICE_HOST)") == true)
+        #expect(warning?.contains("set kubernetes.apiServer") == true)
+        for yaml in [
+            "kubernetes:\n  apiServer: https://192.0.2.10:6443\n", "kubernetes:\n  kubeconfig: /etc/kubeconfig\n",
+            "serviceProxy:\n  enabled: false\n",
+        ] {
+            let configuration = try RudderConfiguration.parse(yaml: yaml, file: "f")
+            #expect(RudderAgent.selfProxiedAPIServer(configuration, environment: environment) == nil, "\(yaml)")
+        }
+        #expect(RudderAgent.selfProxiedAPIServer(RudderConfiguration(), environment: [:]) == nil)
+    }
+
+    @Test func aWarningIsOnTheReadinessReportOnly() {
+        let health = HealthState()
+        health.register("service-proxy")
+        health.warn("api-server", "the only API server address is 10.96.0.1:443")
+        #expect(health.report(readiness: true).contains("[!]api-server the only API server address is 10.96.0.1:443\n"))
+        #expect(!health.report(readiness: false).contains("api-server"))
+        health.markReady("service-proxy")
+        #expect(health.isReady, "a warning does not change readiness")
     }
 }

@@ -36,18 +36,27 @@ import Yams
         #expect(probe["path"] as? String == "/healthz" && probe["port"] as? Int == configuration.http.port)
     }
 
-    /// The role grants exactly the list and watch calls the agent's informers make.
-    @Test func theRoleCoversTheInformersAndWritesNothing() throws {
-        let role = try #require(try documents("rbac.yaml").first { $0["kind"] as? String == "ClusterRole" })
-        let rules = try #require(role["rules"] as? [[String: Any]])
-        var granted: Set<String> = []
-        for rule in rules {
-            #expect(Set(rule["verbs"] as? [String] ?? []) == ["list", "watch"])
-            for group in rule["apiGroups"] as? [String] ?? [] {
-                for resource in rule["resources"] as? [String] ?? [] { granted.insert("\(group)/\(resource)") }
-            }
-        }
-        #expect(granted == ["/services", "/nodes", "/pods", "discovery.k8s.io/endpointslices"])
+    /// The pod depends on nothing the agent itself provides: cluster DNS is a Service, so the
+    /// node's resolver; the image is the full reference `make image` tags for this version.
+    @Test func theDaemonSetStartsWithoutWhatTheAgentProvides() throws {
+        let daemonSet = try #require(try documents("daemonset.yaml").first)
+        let spec = try #require((daemonSet["spec"] as? [String: Any])?["template"] as? [String: Any])
+        let pod = try #require(spec["spec"] as? [String: Any])
+        #expect(pod["dnsPolicy"] as? String == "Default")
+        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+        #expect(container["image"] as? String == "localhost/rudder:\(RudderVersion.current)")
+    }
+
+    /// Every volume is mounted, and every mount names a volume: no volume that nothing uses.
+    @Test func everyVolumeIsMounted() throws {
+        let daemonSet = try #require(try documents("daemonset.yaml").first)
+        let spec = try #require((daemonSet["spec"] as? [String: Any])?["template"] as? [String: Any])
+        let pod = try #require(spec["spec"] as? [String: Any])
+        let volumes = Set((pod["volumes"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+        let containers = pod["containers"] as? [[String: Any]] ?? []
+        let mounted = Set(
+            containers.flatMap { $0["volumeMounts"] as? [[String: Any]] ?? [] }.compactMap { $0["name"] as? String })
+        #expect(volumes == mounted)
     }
 
     /// `promtool check rules` parses every alert; `promtool test rules` proves each fires on the

@@ -46,6 +46,13 @@ public final class AgentMetrics: Sendable {
     public func render() -> [UInt8] {
         var text = PrometheusText(capacity: 64 * 1024)
         text.append(exposition: registry.emitToBuffer())
+        text.family("rudder_build_info", .gauge, help: "1, labelled with this binary's version, commit and build date.")
+        text.sample(
+            "rudder_build_info",
+            [
+                "version": RudderVersion.current, "revision": RudderVersion.revision ?? "",
+                "built": RudderVersion.buildDate ?? "",
+            ], UInt64(1))
         let scrape: ContainerScrape? = containers.withLock { source in
             if case .pending(let configuration) = source { source = Self.start(configuration) }
             switch source {

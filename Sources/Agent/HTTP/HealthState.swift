@@ -19,6 +19,7 @@ public final class HealthState: Sendable {
     }
 
     private let components = NIOLockedValueBox<[String: Status]>([:])
+    private let warnings = NIOLockedValueBox<[String: String]>([:])
 
     /// An empty state: alive, and ready only once components register and become ready.
     public init() {}
@@ -38,6 +39,12 @@ public final class HealthState: Sendable {
         components.withLockedValue { $0[component] = .failed(reason) }
     }
 
+    /// Records something an operator must see on `/readyz` whatever the components' states, such
+    /// as an API server address that cannot answer; it does not change readiness.
+    public func warn(_ topic: String, _ message: String) {
+        warnings.withLockedValue { $0[topic] = message }
+    }
+
     /// Each component and its state, sorted by name.
     public var snapshot: [(component: String, status: Status)] {
         components.withLockedValue { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
@@ -55,7 +62,8 @@ public final class HealthState: Sendable {
     }
 
     /// The body of `/healthz` or `/readyz`: one `[+]name ok` or `[-]name reason` line per component,
-    /// as the kube-apiserver writes its verbose health checks.
+    /// as the kube-apiserver writes its verbose health checks, and on `/readyz` one `[!]topic
+    /// message` line per warning.
     public func report(readiness: Bool) -> String {
         var lines: [String] = []
         for (component, status) in snapshot {
@@ -64,6 +72,11 @@ public final class HealthState: Sendable {
             case .starting:
                 lines.append(readiness ? "[-]\(component) first sync not applied yet" : "[+]\(component) ok")
             case .failed(let reason): lines.append("[-]\(component) failed: \(reason)")
+            }
+        }
+        if readiness {
+            for (topic, message) in warnings.withLockedValue({ $0.sorted { $0.key < $1.key } }) {
+                lines.append("[!]\(topic) \(message)")
             }
         }
         let passed = readiness ? isReady : isAlive
