@@ -205,10 +205,10 @@ final class BGPPeerSession {
     }
 
     /// Sends Loc-RIB changes to the peer, when Established.
-    func advertise(_ changes: some Sequence<LocRIBChange>) {
+    func advertise(_ batches: [[LocRIBChange]]) {
         guard var out = adjRIBOut else { return }
         adjRIBOut = nil
-        let updates = out.apply(changes)
+        let updates = out.apply(batches: batches)
         adjRIBOut = out
         primary.send(updates)
     }

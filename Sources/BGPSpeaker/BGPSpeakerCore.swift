@@ -250,7 +250,7 @@ final class BGPSpeakerCore {
         let batches = pending
         pending = []
         pendingCount = 0
-        for peer in peers.values { peer.advertise(batches.joined()) }
+        for peer in peers.values { peer.advertise(batches) }
         for changes in batches { continuation.yield(changes) }
     }
 
