@@ -8,10 +8,10 @@ struct Rudder: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rudder",
         abstract: "Rudder: a Kubernetes node agent for IPVS service proxying, pod routing, BGP and JVM metrics.",
-        version: RudderVersion.current,
+        version: RudderVersion.description,
         subcommands: [
             VersionCommand.self, CheckConfigCommand.self, RunCommand.self, RoutesCommand.self, ProxyCommand.self,
-            JVMCommand.self, BGPCommand.self,
+            JVMCommand.self, BGPCommand.self, CleanupCommand.self,
         ])
 
     /// Sets the allocator up before any thread allocates, then runs the command.

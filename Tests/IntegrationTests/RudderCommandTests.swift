@@ -25,6 +25,15 @@ struct RudderCommandTests {
         return fixture
     }
 
+    /// Writes a services file for a guest node with `services` (its list items, indented by two):
+    /// the node's address 10.201.0.1, which it puts on lo (VIPs' local routes take it as their
+    /// source), pods in 10.200.0.0/16, and the guest kernel's legacy iptables.
+    static func writeGuestServices(to path: String, _ services: String) throws {
+        try Shell.check("ip", ["address", "add", "10.201.0.1/32", "dev", "lo"])
+        let node = "node:\n  addresses: [10.201.0.1]\n  podSubnets: [10.200.0.0/16]\n  iptables: legacy\nservices:\n"
+        try (node + services + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
     @Test func versionAndCheckConfig() throws {
         #expect(try Shell.check(Self.rudder, ["version"]).hasPrefix("rudder "))
         let good = try Shell.run(
@@ -89,22 +98,17 @@ struct RudderCommandTests {
     func proxyApplyAndListInGuest() async throws {
         let file = "/run/rudder-services.yaml"
         let record = "/run/rudder-record"
-        // The node's own address, which the VIP's local route takes as its source.
-        try Shell.check("ip", ["address", "add", "10.201.0.1/32", "dev", "lo"])
-        try """
-        node:
-          addresses: [10.201.0.1]
-          podSubnets: [10.200.0.0/16]
-          iptables: legacy
-        services:
-          - name: default/web
-            clusterIPs: [10.96.0.10]
-            ports: [{name: http, port: 80, targetPort: 8080}]
-            endpoints: [{address: 10.200.1.2}]
-          - name: default/broken
-            clusterIPs: [10.96.0.11]
-            ports: [{name: http, port: 70000}]
-        """.write(toFile: file, atomically: true, encoding: .utf8)
+        try Self.writeGuestServices(
+            to: file,
+            """
+              - name: default/web
+                clusterIPs: [10.96.0.10]
+                ports: [{name: http, port: 80, targetPort: 8080}]
+                endpoints: [{address: 10.200.1.2}]
+              - name: default/broken
+                clusterIPs: [10.96.0.11]
+                ports: [{name: http, port: 70000}]
+            """)
         let applied = try Shell.run(Self.rudder, ["proxy", "apply", "--file", file, "--record", record])
         #expect(applied.status == 2, "\(applied)")
         #expect(applied.stderr.contains("\(file):12:"), "\(applied.stderr)")
@@ -123,5 +127,106 @@ struct RudderCommandTests {
         #expect(listed.contains("TCP  10.96.0.10:80 rr  # default/web"), "\(listed)")
         let again = try Shell.run(Self.rudder, ["proxy", "apply", "--file", file, "--record", record])
         #expect(again.stdout.contains("applied 0 IPVS operations"), "\(again)")
+    }
+
+    /// `rudder cleanup` in a guest, after `rudder proxy apply` (IPVS, a VIP on kube-dummy-if, the
+    /// masquerade and firewall chains and sets) and `rudder routes apply`: everything of Rudder's
+    /// goes, and a foreign route, IPVS service, ipset, chain and address stay byte for byte. A dry
+    /// run changes nothing; a second run finds nothing.
+    @Test(.userModeLinux, .inGuest(modules: MasqueradeTrafficTests.modules))
+    func cleanupRemovesWhatRudderOwnsAndNothingElse() async throws {
+        let record = "/run/rudder-cleanup/ipvs-services"
+        let config = "/run/rudder-cleanup.yaml"
+        let services = "/run/rudder-cleanup-services.yaml"
+        let routes = "/run/rudder-cleanup-routes.yaml"
+        try Shell.check("ip", ["link", "add", "node0", "type", "dummy"])
+        try Shell.check("ip", ["link", "set", "node0", "up"])
+        try Shell.check("ip", ["address", "add", "192.168.1.10/24", "dev", "node0"])
+        try """
+        serviceProxy:
+          ownershipRecord: \(record)
+          iptables: legacy
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        try Self.writeGuestServices(
+            to: services,
+            """
+              - name: default/web
+                clusterIPs: [10.96.0.10]
+                loadBalancerIPs: [10.203.0.10]
+                loadBalancerSourceRanges: [192.0.2.0/24]
+                ports: [{name: http, port: 80, targetPort: 8080}]
+                endpoints: [{address: 10.200.1.2}]
+            """)
+        try "routes:\n  - prefix: 10.244.2.0/24\n    via: 192.168.1.11\n".write(
+            toFile: routes, atomically: true, encoding: .utf8)
+        try Shell.check(Self.rudder, ["proxy", "apply", "--file", services, "--record", record])
+        try Shell.check(Self.rudder, ["routes", "apply", "--config", config, "--file", routes])
+
+        // What is not Rudder's, beside it.
+        try Shell.check("ip", ["route", "add", "10.99.0.0/24", "via", "192.168.1.12", "proto", "static"])
+        try Shell.check("ipvsadm", ["-A", "-t", "10.97.0.1:80", "-s", "rr"])
+        try Shell.check("ipvsadm", ["-a", "-t", "10.97.0.1:80", "-r", "10.200.9.9:80", "-m"])
+        try Shell.check("ipset", ["create", "FOREIGN", "hash:ip"])
+        try Shell.check("ipset", ["add", "FOREIGN", "10.1.2.3"])
+        try Shell.check("iptables-legacy", ["-t", "nat", "-N", "FOREIGN-CHAIN"])
+        try Shell.check("iptables-legacy", ["-t", "nat", "-A", "FOREIGN-CHAIN", "-s", "10.1.0.0/16", "-j", "RETURN"])
+        try Shell.check("iptables-legacy", ["-t", "nat", "-A", "POSTROUTING", "-j", "FOREIGN-CHAIN"])
+        try Shell.check("ip", ["address", "add", "10.98.0.1/32", "dev", "lo"])
+
+        func state() throws -> [String: String] {
+            // iptables-save without its timestamps and packet counters (the guest's own traffic on lo).
+            func rules(_ text: String) -> String {
+                text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map {
+                    $0.replacing(/\[\d+:\d+\]/, with: "[0:0]")
+                }.joined(separator: "\n")
+            }
+            return [
+                "routes": try Shell.check("ip", ["route", "show", "table", "all"]),
+                "ipvs": try Shell.check("ipvsadm", ["-Sn"]),
+                "sets": try Shell.check("ipset", ["save"]),
+                "nat": rules(try Shell.check("iptables-legacy-save", ["-t", "nat"])),
+                "filter": rules(try Shell.check("iptables-legacy-save", ["-t", "filter"])),
+                "addresses": try Shell.check("ip", ["address", "show", "dev", "lo"]),
+                "links": try Shell.check("ip", ["-o", "link", "show"]),
+            ]
+        }
+        let before = try state()
+        #expect(before["ipvs"]!.contains("10.96.0.10:80") && before["sets"]!.contains("RUDDER-LB-FIREWALL"))
+        #expect(before["nat"]!.contains("RUDDER-POSTROUTING") && before["filter"]!.contains("RUDDER-FIREWALL"))
+        #expect(before["links"]!.contains("kube-dummy-if") && before["routes"]!.contains("proto 44"))
+
+        let dry = try Shell.run(Self.rudder, ["cleanup", "--config", config, "--dry-run"])
+        #expect(dry.succeeded, "\(dry)")
+        #expect(dry.stdout.contains("would remove route 10.244.2.0/24 table main proto 44"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("would remove IPVS service"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("would remove link kube-dummy-if"), "\(dry.stdout)")
+        #expect(try state() == before, "a dry run changes nothing")
+
+        let cleaned = try Shell.run(Self.rudder, ["cleanup", "--config", config])
+        #expect(cleaned.succeeded, "\(cleaned)")
+        let after = try state()
+        // Rudder's, gone.
+        #expect(!after["routes"]!.contains("proto 44"), "\(after["routes"]!)")
+        #expect(!after["links"]!.contains("kube-dummy-if"))
+        #expect(!after["sets"]!.contains("RUDDER-"), "\(after["sets"]!)")
+        #expect(!after["nat"]!.contains("RUDDER-") && !after["filter"]!.contains("RUDDER-"))
+        #expect(!FileManager.default.fileExists(atPath: record))
+        // The rest, byte for byte: each view is the one before with Rudder's lines taken out.
+        func foreign(_ text: String) -> [String] {
+            text.split(separator: "\n").map(String.init).filter {
+                !$0.contains("RUDDER-") && !$0.contains("proto 44") && !$0.contains("kube-dummy-if")
+                    && !$0.contains("10.96.0.10") && !$0.contains("10.203.0.10")
+            }
+        }
+        for key in ["routes", "ipvs", "sets", "nat", "filter"] {
+            #expect(foreign(after[key]!) == foreign(before[key]!), "\(key): \(after[key]!)")
+        }
+        #expect(after["ipvs"]!.contains("-a -t 10.97.0.1:80 -r 10.200.9.9:80 -m -w 1"))
+        #expect(after["routes"]!.contains("10.99.0.0/24 via 192.168.1.12 dev node0 proto static"))
+        #expect(after["sets"]!.contains("add FOREIGN 10.1.2.3"))
+        #expect(after["addresses"] == before["addresses"])
+
+        let again = try Shell.run(Self.rudder, ["cleanup", "--config", config])
+        #expect(again.succeeded && again.stdout.contains("nothing of Rudder's on this node"), "\(again)")
     }
 }

@@ -94,6 +94,24 @@ public final class NetfilterController: Sendable {
         return count
     }
 
+    /// The names of Rudder's sets in the namespace (`RUDDER-*`), sorted.
+    public func ownedSets() throws -> [String] {
+        try ipsets.names().filter(ipsets.isOwned).sorted()
+    }
+
+    /// Removes Rudder's chains and jumps and then every `RUDDER-*` set, temporary ones a crash
+    /// left included (`rudder cleanup`); returns how many writes that took.
+    @discardableResult
+    public func removeAll() throws -> Int {
+        var count = try sync(MasqueradeState(enabled: false))
+        for name in try ownedSets() {
+            writes.add(1, ordering: .relaxed)
+            count += 1
+            try ipsets.destroy(name: name)
+        }
+        return count
+    }
+
     /// The sets of the masquerade rules.
     static let masqueradeSets: [NetfilterSet] = [.podSubnets, .loopback, .services]
     /// The sets of the firewall rules.
