@@ -1,5 +1,5 @@
 # One entry point: `make demo` shows Rudder at work, `make test` runs the whole test suite.
-.PHONY: demo test build bench bench-all fuzz format
+.PHONY: demo test build bench bench-all fuzz format image
 
 demo:
 	./scripts/demo.sh
@@ -30,3 +30,8 @@ fuzz:
 
 format:
 	swift format --in-place --recursive Package.swift Sources Tests Fuzz
+
+# The container image the DaemonSet runs (packaging/Containerfile), with podman; works without a
+# registry (docs/install.md).
+image:
+	./scripts/image.sh

@@ -14,6 +14,9 @@ if grep -q "warning:" "$log"; then grep -A3 "warning:" "$log"; echo "the build h
 echo "== release build"
 if ! swift build -c release > "$log" 2>&1; then cat "$log"; echo "the release build failed" >&2; exit 1; fi
 if grep -q "warning:" "$log"; then grep -A3 "warning:" "$log"; echo "the release build has warnings" >&2; exit 1; fi
+# The image the DaemonSet runs, as an operator builds it (ImageTests checks what is inside).
+echo "== make image"
+./scripts/image.sh
 echo "== swift format lint"
 swift format lint --strict --recursive Package.swift Sources Tests Fuzz
 echo "== fuzz the decoders: netlink, IPVS, Kubernetes JSON, BGP, hsperfdata (60 s)"
