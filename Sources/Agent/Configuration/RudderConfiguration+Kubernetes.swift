@@ -7,7 +7,7 @@ extension RudderConfiguration {
         public var kubeconfig: String?
         /// The API server's own address, in place of the one the credentials name: on a node
         /// without kube-proxy, the in-cluster address is a ClusterIP only this agent programs.
-        public var apiServer: URL?
+        public var apiServer: URL? = nil
         /// The kubeconfig context; nil means its current-context.
         public var context: String?
         /// Whether a kubeconfig may switch TLS verification off; refused unless set.
@@ -16,13 +16,13 @@ extension RudderConfiguration {
         /// Services without the label, as kube-proxy and kube-router do.
         public var serviceProxyName: String?
 
-        /// The section; every argument defaults to what an empty section gives.
+        /// The section; every argument defaults to what an empty section gives, and `apiServer`
+        /// starts unset.
         public init(
-            kubeconfig: String? = nil, apiServer: URL? = nil, context: String? = nil, allowInsecure: Bool = false,
+            kubeconfig: String? = nil, context: String? = nil, allowInsecure: Bool = false,
             serviceProxyName: String? = nil
         ) {
             self.kubeconfig = kubeconfig
-            self.apiServer = apiServer
             self.context = context
             self.allowInsecure = allowInsecure
             self.serviceProxyName = serviceProxyName

@@ -2,12 +2,15 @@
 /// it belongs to, so no state can carry one it cannot have (End-of-RIB is awaited only while
 /// Established; this speaker's own restart is over once a session is).
 enum BGPSessionPhase: Sendable {
-    case idle(BGPSessionPhase.Unestablished)
-    case connect(BGPSessionPhase.Unestablished)
-    case active(BGPSessionPhase.Unestablished)
-    case openSent(BGPSessionPhase.Unestablished)
+    /// Idle, Connect, Active or OpenSent, which share their facts.
+    case early(BGPSessionPhase.Early, BGPSessionPhase.Unestablished)
     case openConfirm(BGPSessionPhase.OpenConfirm)
     case established(BGPSessionPhase.Established)
+
+    /// The states before the peer's OPEN is accepted.
+    enum Early: Sendable {
+        case idle, connect, active, openSent
+    }
 
     /// The facts of the states before Established.
     struct Unestablished: Sendable {
@@ -47,10 +50,10 @@ enum BGPSessionPhase: Sendable {
     /// The public view: the RFC 4271 state and what was negotiated.
     var state: BGPSessionState {
         switch self {
-        case .idle: .idle
-        case .connect: .connect
-        case .active: .active
-        case .openSent: .openSent
+        case .early(.idle, _): .idle
+        case .early(.connect, _): .connect
+        case .early(.active, _): .active
+        case .early(.openSent, _): .openSent
         case .openConfirm(let confirm): .openConfirm(confirm.session)
         case .established(let established): .established(established.session)
         }
@@ -60,26 +63,16 @@ enum BGPSessionPhase: Sendable {
     var staleFamilies: [AFISAFI] {
         get {
             switch self {
-            case .idle(let facts), .connect(let facts), .active(let facts), .openSent(let facts):
-                facts.staleFamilies
+            case .early(_, let facts): facts.staleFamilies
             case .openConfirm(let confirm): confirm.previous.staleFamilies
             case .established(let established): established.staleFamilies
             }
         }
         set {
             switch self {
-            case .idle(var facts):
+            case .early(let stage, var facts):
                 facts.staleFamilies = newValue
-                self = .idle(facts)
-            case .connect(var facts):
-                facts.staleFamilies = newValue
-                self = .connect(facts)
-            case .active(var facts):
-                facts.staleFamilies = newValue
-                self = .active(facts)
-            case .openSent(var facts):
-                facts.staleFamilies = newValue
-                self = .openSent(facts)
+                self = .early(stage, facts)
             case .openConfirm(var confirm):
                 confirm.previous.staleFamilies = newValue
                 self = .openConfirm(confirm)
@@ -94,7 +87,7 @@ enum BGPSessionPhase: Sendable {
     /// leaves nothing stale and no restart behind it.
     var unestablished: Unestablished {
         switch self {
-        case .idle(let facts), .connect(let facts), .active(let facts), .openSent(let facts): facts
+        case .early(_, let facts): facts
         case .openConfirm(let confirm): confirm.previous
         case .established: Unestablished(staleFamilies: [], restarting: false)
         }

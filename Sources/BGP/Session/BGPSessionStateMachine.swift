@@ -38,7 +38,7 @@ public struct BGPSessionStateMachine: Sendable {
     public init(configuration: BGPPeerConfiguration, restarted: Bool = false) {
         self.configuration = configuration
         self.backoff = configuration.connectRetryBackoff
-        self.phase = .idle(.init(staleFamilies: [], restarting: restarted))
+        self.phase = .early(.idle, .init(staleFamilies: [], restarting: restarted))
         self.forwardingStatePreserved = restarted
     }
 
@@ -89,12 +89,12 @@ public struct BGPSessionStateMachine: Sendable {
     private var hasConnection: Bool { state.name >= .openSent }
 
     private mutating func start() -> [BGPSessionAction] {
-        guard case .idle(let facts) = phase else { return [] }
+        guard case .early(.idle, let facts) = phase else { return [] }
         if configuration.passive {
-            phase = .active(facts)
+            phase = .early(.active, facts)
             return [.cancelTimer(.idleHold)]
         }
-        phase = .connect(facts)
+        phase = .early(.connect, facts)
         return [.cancelTimer(.idleHold), .connect]
     }
 
@@ -110,20 +110,20 @@ public struct BGPSessionStateMachine: Sendable {
                 .sessionDown(.stopped(subcode), wasEstablished: previous.name == .established, retainedFamilies: []))
         }
         actions += purgeStale()
-        phase = .idle(phase.unestablished)
+        phase = .early(.idle, phase.unestablished)
         return actions
     }
 
     private mutating func connectionUp() -> [BGPSessionAction] {
         switch phase {
-        case .connect(let facts), .active(let facts):
-            phase = .openSent(facts)
+        case .early(.connect, let facts), .early(.active, let facts):
+            phase = .early(.openSent, facts)
             return [
                 .cancelTimer(.connectRetry), .send(.open(localOpen)), .armTimer(.hold, Self.openSentHoldTime),
             ]
-        case .idle:
+        case .early(.idle, _):
             return [.closeConnection]
-        case .openSent, .openConfirm, .established:
+        case .early(.openSent, _), .openConfirm, .established:
             // A second connection belongs to a second machine (see BGPCollisionResolver).
             return []
         }
@@ -131,14 +131,14 @@ public struct BGPSessionStateMachine: Sendable {
 
     private mutating func connectionFailed() -> [BGPSessionAction] {
         switch phase {
-        case .idle, .active:
+        case .early(.idle, _), .early(.active, _):
             return []
-        case .connect(let facts):
-            phase = .active(facts)
+        case .early(.connect, let facts):
+            phase = .early(.active, facts)
             return retryLater()
-        case .openSent(let facts):
+        case .early(.openSent, let facts):
             // RFC 4271: back to Active, listening, and retrying later.
-            phase = .active(facts)
+            phase = .early(.active, facts)
             return [
                 .closeConnection, .cancelTimer(.hold),
                 .sessionDown(.connectionLost, wasEstablished: false, retainedFamilies: []),
@@ -156,11 +156,11 @@ public struct BGPSessionStateMachine: Sendable {
     private mutating func timerExpired(_ kind: BGPTimerKind) -> [BGPSessionAction] {
         switch kind {
         case .connectRetry:
-            guard case .active(let facts) = phase, started, !configuration.passive else { return [] }
-            phase = .connect(facts)
+            guard case .early(.active, let facts) = phase, started, !configuration.passive else { return [] }
+            phase = .early(.connect, facts)
             return [.connect]
         case .idleHold:
-            guard case .idle = phase, started else { return [] }
+            guard case .early(.idle, _) = phase, started else { return [] }
             return start()
         case .hold:
             guard hasConnection else { return [] }
@@ -189,9 +189,9 @@ public struct BGPSessionStateMachine: Sendable {
 
     private mutating func received(_ message: BGPReceivedMessage) -> [BGPSessionAction] {
         switch phase {
-        case .idle, .connect, .active:
+        case .early(.idle, _), .early(.connect, _), .early(.active, _):
             return []
-        case .openSent(let facts):
+        case .early(.openSent, let facts):
             switch message {
             case .open(let open): return openReceived(open, facts)
             case .notification(let notification): return goIdle(.notificationReceived(notification), sending: nil)
@@ -356,7 +356,7 @@ public struct BGPSessionStateMachine: Sendable {
         }
         actions.append(
             .sessionDown(reason, wasEstablished: previous.name == .established, retainedFamilies: retained))
-        phase = .idle(next)
+        phase = .early(.idle, next)
         if started { actions.append(.armTimer(.idleHold, backoff.next())) }
         return actions
     }
