@@ -73,7 +73,13 @@ import Yams
             toPath: directory + "/prometheus-rules-test.yaml")
         let checked = try Shell.run("promtool", ["check", "rules", directory + "/rules.yaml"])
         #expect(checked.succeeded, "\(checked.stdout)\(checked.stderr)")
-        #expect(checked.stdout.contains("4 rules found"))
+        #expect(checked.stdout.contains("8 rules found"))
+        // Every alert is scoped to Rudder's own job, apart from kubelet's series of the same names.
+        for group in groups as? [[String: Any]] ?? [] {
+            for alert in group["rules"] as? [[String: Any]] ?? [] {
+                #expect((alert["expr"] as? String)?.contains("job=\"rudder\"") == true, "\(alert["alert"] ?? "")")
+            }
+        }
         let tested = try Shell.run(
             "promtool", ["test", "rules", "prometheus-rules-test.yaml"], workingDirectory: directory)
         #expect(tested.succeeded, "\(tested.stdout)\(tested.stderr)")
