@@ -94,9 +94,10 @@ extension AgentControllers {
         let gauges = BGPPeerMetrics(factory: metrics.factory)
         // The session gauges are sampled: a speaker's counters have no event to follow.
         let sampler = Task { [logger] in
+            var recorded: Set<String> = []
             while !Task.isCancelled {
                 do {
-                    gauges.record(try await speaker.peers())
+                    recorded = gauges.record(try await speaker.peers(), previous: recorded)
                 } catch {
                     logger.debug("BGP peers not sampled", metadata: ["error": "\(error)"])
                 }
@@ -150,20 +151,34 @@ extension AgentControllers {
     }
 }
 
-/// Per-peer BGP series: session state and prefix counts.
-struct BGPPeerMetrics: Sendable {
-    let factory: any MetricsFactory
+/// Per-peer BGP series: session state and prefix counts, removed with the peer, so a peer taken
+/// out of the configuration or the Node annotations leaves no series frozen at its last value.
+package struct BGPPeerMetrics: Sendable {
+    package let factory: any MetricsFactory
+    private static let labels = [
+        "rudder_bgp_session_established", "rudder_bgp_prefixes_received", "rudder_bgp_prefixes_advertised",
+    ]
 
-    /// Records every peer's state now.
-    func record(_ peers: [BGPPeerStatus]) {
+    package init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
+
+    /// Records every peer's state now, removes the series of the peers in `previous` that are
+    /// gone, and returns the peers recorded, for the next call.
+    @discardableResult
+    package func record(_ peers: [BGPPeerStatus], previous: Set<String> = []) -> Set<String> {
+        var recorded: Set<String> = []
         for peer in peers {
-            let dimensions = [("peer", "\(peer.address)")]
-            Gauge(label: "rudder_bgp_session_established", dimensions: dimensions, factory: factory)
-                .record(peer.state == .established ? 1 : 0)
-            Gauge(label: "rudder_bgp_prefixes_received", dimensions: dimensions, factory: factory)
-                .record(peer.prefixesAccepted)
-            Gauge(label: "rudder_bgp_prefixes_advertised", dimensions: dimensions, factory: factory)
-                .record(peer.prefixesAdvertised)
+            let name = "\(peer.address)"
+            recorded.insert(name)
+            let values = [peer.state == .established ? 1 : 0, peer.prefixesAccepted, peer.prefixesAdvertised]
+            for (label, value) in zip(Self.labels, values) {
+                Gauge(label: label, dimensions: [("peer", name)], factory: factory).record(value)
+            }
         }
+        for gone in previous.subtracting(recorded) {
+            for label in Self.labels { Gauge(label: label, dimensions: [("peer", gone)], factory: factory).destroy() }
+        }
+        return recorded
     }
 }
