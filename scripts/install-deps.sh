@@ -15,4 +15,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The Kubernetes schema validator the manifest tests run (PyPI; its schemas are bundled, so it
+# works offline).
+if ! command -v kubernetes-validate >/dev/null || [ "$(kubernetes-validate --version)" != 1.37.0 ]; then
+    python3 -m pip install -q --disable-pip-version-check kubernetes-validate==1.37.0
+fi
 command -v swift >/dev/null || { echo "swift is not on PATH (expected Swift 6.3 at /opt/swift)" >&2; exit 1; }

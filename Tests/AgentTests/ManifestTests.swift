@@ -59,6 +59,28 @@ import Yams
         #expect(volumes == mounted)
     }
 
+    /// Every manifest passes kubernetes-validate's strict schema check (unknown fields refused)
+    /// for the oldest Kubernetes Rudder is tested against and the newest the validator knows.
+    /// The Prometheus Operator's kinds (ServiceMonitor, PrometheusRule) have no schema there;
+    /// promtool and the tests above check those.
+    @Test(arguments: ["1.29.0", "1.37.0"])
+    func everyManifestPassesTheKubernetesSchema(version: String) throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: repositoryPath("manifests"))
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.count >= 5)
+        for file in files {
+            let result = try Shell.run(
+                "kubernetes-validate", ["--strict", "-k", version, repositoryPath("manifests/" + file)])
+            #expect(result.succeeded, "\(file): \(result.stdout)\(result.stderr)")
+            let lines = (result.stdout + result.stderr).split(separator: "\n")
+            for line in lines where !line.contains(" passed for resource ") {
+                #expect(
+                    line.contains("Couldn't find schema for kind") && line.contains("monitoring.coreos.com/v1"),
+                    "\(file): \(line)")
+            }
+        }
+    }
+
     /// `promtool check rules` parses every alert; `promtool test rules` proves each fires on the
     /// series that should fire it and not on the others (manifests/tests/).
     @Test func alertsAreValidAndFireWhenTheyShould() throws {
