@@ -11,9 +11,13 @@ struct BGPCommand: ParsableCommand {
         commandName: "bgp", abstract: "Show the running agent's BGP sessions and routes (root only).",
         subcommands: [Peers.self, Routes.self])
 
-    /// The control socket option every subcommand shares.
+    /// The options every subcommand shares.
     struct SocketOption: ParsableArguments {
         @Option(help: "The agent's control socket.") var socket = ControlServer.defaultPath
+        @Option(name: .shortAndLong, help: "text (columns) or json.") var output: OutputFormat = .text
+
+        /// The request line with the output format's suffix.
+        func request(_ words: String) -> String { output == .json ? words + " json" : words }
     }
 
     /// `rudder bgp peers`, like `birdc show protocols` or `gobgp neighbor`.
@@ -21,7 +25,7 @@ struct BGPCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every peer: state, since when, prefix counts.")
         @OptionGroup var options: SocketOption
 
-        func run() throws { try ask("bgp peers", socket: options.socket) }
+        func run() throws { try ask(options.request("bgp peers"), socket: options.socket) }
     }
 
     /// `rudder bgp routes`: the best routes, or what one peer sent or was sent.
@@ -44,9 +48,10 @@ struct BGPCommand: ParsableCommand {
 
         func run() throws {
             if let peer {
-                try ask("bgp routes \(received ? "received" : "advertised") \(peer)", socket: options.socket)
+                let request = "bgp routes \(received ? "received" : "advertised") \(peer)"
+                try ask(options.request(request), socket: options.socket)
             } else {
-                try ask("bgp routes", socket: options.socket)
+                try ask(options.request("bgp routes"), socket: options.socket)
             }
         }
     }

@@ -1,8 +1,14 @@
+import ArgumentParser
 import Logging
 
 #if canImport(Glibc)
     import Glibc
 #endif
+
+/// How a listing command prints: columns for people, or JSON for scripts.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
 
 /// Writes one line to standard error.
 func printError(_ text: String) {

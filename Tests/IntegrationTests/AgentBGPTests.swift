@@ -57,10 +57,25 @@ import Testing
             #expect(
                 routes.stdout.contains("192.168.100.0/24") && routes.stdout.contains("10.244.1.0/24"),
                 "\(routes.stdout)")
+            #expect(routes.stdout.contains("ORIGIN") && routes.stdout.contains("LOCAL PREF"), "\(routes.stdout)")
             let advertised = try Shell.run(
                 RudderCommandTests.rudder,
                 ["bgp", "routes", "--peer", link.routerIPv4, "--advertised", "--socket", scratch + "/control.sock"])
             #expect(advertised.stdout.contains("10.244.1.0/24") && !advertised.stdout.contains("192.168.100.0/24"))
+            // The same as JSON, for scripts.
+            let peersJSON = try Shell.check(
+                RudderCommandTests.rudder, ["bgp", "peers", "-o", "json", "--socket", scratch + "/control.sock"])
+            let peerList = try #require(
+                try JSONSerialization.jsonObject(with: Data(peersJSON.utf8)) as? [[String: Any]], "\(peersJSON)")
+            let tor = try #require(peerList.first { $0["address"] as? String == link.routerIPv4 }, "\(peersJSON)")
+            #expect(tor["state"] as? String == "Established" && tor["remoteAS"] as? String != nil, "\(tor)")
+            #expect((tor["accepted"] as? Int ?? 0) >= 1, "\(tor)")
+            let routesJSON = try Shell.check(
+                RudderCommandTests.rudder, ["bgp", "routes", "--output", "json", "--socket", scratch + "/control.sock"])
+            let routeList = try #require(
+                try JSONSerialization.jsonObject(with: Data(routesJSON.utf8)) as? [[String: Any]], "\(routesJSON)")
+            let learned = try #require(routeList.first { $0["prefix"] as? String == "192.168.100.0/24" })
+            #expect(learned["nextHop"] as? String == link.routerIPv4 && learned["origin"] != nil, "\(learned)")
             try await Polling.until("the session gauge is on /metrics", timeout: .seconds(15)) {
                 let scrape = try Shell.run("curl", ["-s", "http://127.0.0.1:\(port)/metrics"]).stdout
                 return scrape.contains("rudder_bgp_session_established{peer=\"\(link.routerIPv4)\"} 1")

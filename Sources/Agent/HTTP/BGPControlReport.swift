@@ -2,8 +2,8 @@ import BGP
 import BGPSpeaker
 import Foundation
 
-/// The text `rudder bgp peers` and `rudder bgp routes` print, in the manner of `birdc show
-/// protocols` and `gobgp neighbor`: one line per peer or route, in columns.
+/// What `rudder bgp peers` and `rudder bgp routes` print: text in the manner of `birdc show
+/// protocols` and `gobgp neighbor`, one line per peer or route in columns, or JSON (`-o json`).
 public enum BGPControlReport {
     /// One line per peer: address, AS, state, how long, prefix counts, the last error.
     public static func peers(_ peers: [BGPPeerStatus]) -> String {
@@ -18,30 +18,113 @@ public enum BGPControlReport {
         return table(rows)
     }
 
-    /// One line per route: prefix, next hop, AS path, communities, where it came from.
+    /// One line per route: prefix, next hop, AS path, ORIGIN, MED, LOCAL_PREF, communities, where
+    /// it came from.
     public static func routes(_ routes: [BGPRoute]) -> String {
-        var rows = [["PREFIX", "NEXT HOP", "AS PATH", "COMMUNITIES", "FROM"]]
+        var rows = [["PREFIX", "NEXT HOP", "AS PATH", "ORIGIN", "MED", "LOCAL PREF", "COMMUNITIES", "FROM"]]
         for route in routes.sorted(by: { $0.prefix < $1.prefix }) {
             let attributes = route.attributes.attributes
-            rows.append([
-                "\(route.prefix)" + (route.stale ? " (stale)" : ""), route.attributes.nextHop.map { "\($0)" } ?? "-",
-                attributes.asPath.map { "\($0)" } ?? "", communities(attributes), "\(route.source)",
-            ])
+            rows.append(
+                ["\(route.prefix)" + (route.stale ? " (stale)" : ""), route.attributes.nextHop.map { "\($0)" } ?? "-"]
+                    + columns(attributes) + ["\(route.source)"])
         }
         return table(rows)
     }
 
-    /// One line per advertised route: prefix, next hop, AS path, communities.
+    /// One line per advertised route: prefix, next hop, AS path, ORIGIN, MED, LOCAL_PREF, communities.
     public static func advertised(_ routes: [BGPAdvertisedRoute]) -> String {
-        var rows = [["PREFIX", "NEXT HOP", "AS PATH", "COMMUNITIES"]]
+        var rows = [["PREFIX", "NEXT HOP", "AS PATH", "ORIGIN", "MED", "LOCAL PREF", "COMMUNITIES"]]
         for route in routes.sorted(by: { $0.prefix < $1.prefix }) {
             let nextHop = route.multiprotocolNextHop?.global ?? route.attributes.nextHop
-            rows.append([
-                "\(route.prefix)", nextHop.map { "\($0)" } ?? "-", route.attributes.asPath.map { "\($0)" } ?? "",
-                communities(route.attributes),
-            ])
+            rows.append(["\(route.prefix)", nextHop.map { "\($0)" } ?? "-"] + columns(route.attributes))
         }
         return table(rows)
+    }
+
+    /// The peers as JSON (`rudder bgp peers -o json`): an array of objects, sorted by address.
+    public static func peersJSON(_ peers: [BGPPeerStatus]) -> String {
+        json(
+            peers.sorted(by: { $0.address < $1.address }).map {
+                PeerRecord(
+                    address: "\($0.address)", dynamic: $0.dynamic, remoteAS: "\($0.remoteAS)", state: "\($0.state)",
+                    establishedSeconds: $0.uptime.map { Int($0.components.seconds) }, received: $0.prefixesReceived,
+                    accepted: $0.prefixesAccepted, advertised: $0.prefixesAdvertised, lastError: $0.lastError)
+            })
+    }
+
+    /// Routes as JSON (`rudder bgp routes -o json`): an array of objects, sorted by prefix.
+    public static func routesJSON(_ routes: [BGPRoute]) -> String {
+        json(
+            routes.sorted(by: { $0.prefix < $1.prefix }).map {
+                RouteRecord(
+                    $0.attributes.attributes, prefix: $0.prefix, nextHop: $0.attributes.nextHop, stale: $0.stale,
+                    from: "\($0.source)")
+            })
+    }
+
+    /// Advertised routes as JSON, as `routesJSON` without `stale` and `from`.
+    public static func advertisedJSON(_ routes: [BGPAdvertisedRoute]) -> String {
+        json(
+            routes.sorted(by: { $0.prefix < $1.prefix }).map {
+                RouteRecord(
+                    $0.attributes, prefix: $0.prefix, nextHop: $0.multiprotocolNextHop?.global ?? $0.attributes.nextHop,
+                    stale: nil, from: nil)
+            })
+    }
+
+    /// One peer in JSON.
+    struct PeerRecord: Encodable {
+        var address: String
+        var dynamic: Bool
+        var remoteAS: String
+        var state: String
+        var establishedSeconds: Int?
+        var received: Int
+        var accepted: Int
+        var advertised: Int
+        var lastError: String?
+    }
+
+    /// One route in JSON: AS numbers as numbers, communities as "AS:value" text.
+    struct RouteRecord: Encodable {
+        var prefix: String
+        var nextHop: String?
+        var asPath: String
+        var origin: String?
+        var med: UInt32?
+        var localPreference: UInt32?
+        var communities: [String]
+        var largeCommunities: [String]
+        var stale: Bool?
+        var from: String?
+
+        init(_ attributes: PathAttributes, prefix: BGPPrefix, nextHop: BGPAddress?, stale: Bool?, from: String?) {
+            self.prefix = "\(prefix)"
+            self.nextHop = nextHop.map { "\($0)" }
+            asPath = attributes.asPath.map { "\($0)" } ?? ""
+            origin = attributes.origin.map { "\($0)" }
+            med = attributes.multiExitDiscriminator
+            localPreference = attributes.localPreference
+            communities = attributes.communities.map { "\($0)" }
+            largeCommunities = attributes.largeCommunities.map { "\($0)" }
+            self.stale = stale
+            self.from = from
+        }
+    }
+
+    private static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    /// AS path, ORIGIN, MED, LOCAL_PREF and communities, "-" where absent.
+    private static func columns(_ attributes: PathAttributes) -> [String] {
+        [
+            attributes.asPath.map { "\($0)" } ?? "", attributes.origin.map { "\($0)" } ?? "-",
+            attributes.multiExitDiscriminator.map { "\($0)" } ?? "-", attributes.localPreference.map { "\($0)" } ?? "-",
+            communities(attributes),
+        ]
     }
 
     private static func communities(_ attributes: PathAttributes) -> String {

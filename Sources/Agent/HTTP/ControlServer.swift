@@ -13,7 +13,8 @@ import ServiceLifecycle
 ///
 /// A Unix socket, mode 0600 in a root-owned directory, so only root reaches it. One request line
 /// per connection ("bgp peers", "bgp routes", "bgp routes received PEER", "bgp routes advertised
-/// PEER"); the answer is text, and the server closes the connection after it.
+/// PEER", each with " json" at the end for JSON); the answer is text, and the server closes the
+/// connection after it.
 public final class ControlServer: ServiceLifecycle.Service, Sendable {
     /// Where the socket is made by default.
     public static let defaultPath = "/run/rudder/control.sock"
@@ -31,20 +32,29 @@ public final class ControlServer: ServiceLifecycle.Service, Sendable {
 
     /// Answers one request line.
     public static func answer(_ request: String, control: AgentControl) async -> String {
-        let words = request.split(separator: " ").map(String.init)
+        var words = request.split(separator: " ").map(String.init)
+        let json = words.last == "json"
+        if json { words.removeLast() }
         guard words.first == "bgp" else { return "error: unknown request '\(request)'" }
         guard let speaker = control.speaker else { return "error: BGP is not running in this agent" }
+        typealias Report = BGPControlReport
         do {
             switch Array(words.dropFirst()) {
             case ["peers"]:
-                return BGPControlReport.peers(try await speaker.peers())
+                let peers = try await speaker.peers()
+                return json ? Report.peersJSON(peers) : Report.peers(peers)
             case ["routes"]:
-                return BGPControlReport.routes(try await speaker.routes())
+                let routes = try await speaker.routes()
+                return json ? Report.routesJSON(routes) : Report.routes(routes)
             case let arguments where arguments.count == 3 && arguments[0] == "routes":
                 guard let peer = BGPAddress(arguments[2]) else { return "error: '\(arguments[2])' is not an address" }
                 switch arguments[1] {
-                case "received": return BGPControlReport.routes(try await speaker.receivedRoutes(from: peer))
-                case "advertised": return BGPControlReport.advertised(try await speaker.advertisedRoutes(to: peer))
+                case "received":
+                    let routes = try await speaker.receivedRoutes(from: peer)
+                    return json ? Report.routesJSON(routes) : Report.routes(routes)
+                case "advertised":
+                    let routes = try await speaker.advertisedRoutes(to: peer)
+                    return json ? Report.advertisedJSON(routes) : Report.advertised(routes)
                 default: return "error: unknown request '\(request)'"
                 }
             default:
