@@ -19,6 +19,7 @@ struct JVMCommand: ParsableCommand {
     @Option(help: "Report every leaf cgroup under this one instead of kubelet's layouts.") var plainParent: String?
     @Option(help: "The margin, in percent, a limit must keep above the heap ceiling.") var margin: Int?
     @Flag(help: "Also list containers whose JVMs cannot be judged (no memory limit).") var all = false
+    @Option(name: .shortAndLong, help: "text (columns) or json (bytes).") var output: OutputFormat = .text
 
     func run() throws {
         var settings = RudderConfiguration.Metrics()
@@ -40,7 +41,7 @@ struct JVMCommand: ParsableCommand {
             printError("cannot read the cgroup hierarchy: \(error)")
             throw ExitCode(1)
         }
-        printLine(table.text)
+        printLine(output == .json ? table.json : table.text)
         for problem in table.problems { printError("skipped: \(problem)") }
     }
 }

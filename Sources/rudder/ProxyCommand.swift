@@ -56,8 +56,13 @@ struct ProxyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show IPVS services like `ipvsadm -Ln`, with names.")
 
         @OptionGroup var common: Common
+        @Option(name: .shortAndLong, help: "text (like ipvsadm -Ln) or json.") var output: OutputFormat = .text
 
         func run() async throws {
+            if output == .json {
+                print(try await StandaloneProxy.listJSON(namespaceName: common.namespace, recordPath: common.record))
+                return
+            }
             for line in try await StandaloneProxy.list(namespaceName: common.namespace, recordPath: common.record) {
                 print(line)
             }

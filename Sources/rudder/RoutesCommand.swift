@@ -61,9 +61,14 @@ struct RoutesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the routes Rudder owns.")
 
         @OptionGroup var common: Common
+        @Option(name: .shortAndLong, help: "text (like ip route) or json.") var output: OutputFormat = .text
 
         func run() throws {
             let configuration = try common.load()
+            if output == .json {
+                print(try StandaloneRoutes.listJSON(configuration: configuration, namespaceName: common.namespace))
+                return
+            }
             for line in try StandaloneRoutes.list(configuration: configuration, namespaceName: common.namespace) {
                 print(line)
             }

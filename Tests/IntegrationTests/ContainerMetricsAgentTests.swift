@@ -204,5 +204,20 @@ struct ContainerMetricsAgentTests {
             #expect(line.contains(" \(try #require(container.jvm).pid) "), "\(line)")
             #expect(line.contains("\(container.heap >> 20) MiB"), "\(line)")
         }
+        let json = try await offPool {
+            try Shell.check(
+                RudderCommandTests.rudder, ["jvm", "-o", "json", "--cgroup-search-path", fixture.parentCgroupPath])
+        }
+        let records = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], "\(json)")
+        #expect(records.count == 2, "\(json)")
+        for (container, keepsMargin) in zip(pods.containers, [false, true]) {
+            let name = "pod\(container.uid)/\(container.id.prefix(12))"
+            let record = try #require(
+                records.first { ($0["container"] as? String)?.hasPrefix(name) == true }, "\(json)")
+            #expect(record["keepsMargin"] as? Bool == keepsMargin, "\(record)")
+            #expect(record["heapCeilingBytes"] as? Int == Int(container.heap), "\(record)")
+            #expect(record["pid"] as? Int == Int(try #require(container.jvm).pid), "\(record)")
+        }
     }
 }

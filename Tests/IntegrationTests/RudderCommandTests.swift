@@ -59,6 +59,14 @@ struct RudderCommandTests {
         #expect(listed.contains("10.244.1.0/24 via 192.168.1.11 dev rc0 onlink table main proto rudder metric 100"))
         #expect(listed.contains("nexthop via 192.168.1.12 dev rc0 onlink weight 2"))
         #expect(listed.contains("fd00:10:244:1::/64 via fd00:1::11 dev rc0 onlink"))
+        let json = try Shell.check(Self.rudder, ["routes", "list", "-o", "json", "--namespace", fixture.name])
+        let records = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], "\(json)")
+        #expect(records.count == 4, "\(json)")
+        let ecmp = try #require(records.first { $0["prefix"] as? String == "10.244.2.0/24" }, "\(json)")
+        let hops = try #require(ecmp["nextHops"] as? [[String: Any]])
+        #expect(hops.contains { $0["gateway"] as? String == "192.168.1.12" && $0["weight"] as? Int == 2 }, "\(hops)")
+        #expect(ecmp["metric"] as? Int == 100 && ecmp["protocolNumber"] as? Int == 44, "\(ecmp)")
         let again = try Shell.check(Self.rudder, ["routes", "apply", "--file", routes, "--namespace", fixture.name])
         #expect(again.contains("applied 0 operations"))
     }
@@ -125,6 +133,13 @@ struct RudderCommandTests {
         #expect(local.contains("dev kube-dummy-if") && local.contains("src 10.201.0.1"), "\(local)")
         let listed = try Shell.check(Self.rudder, ["proxy", "list", "--record", record])
         #expect(listed.contains("TCP  10.96.0.10:80 rr  # default/web"), "\(listed)")
+        let json = try Shell.check(Self.rudder, ["proxy", "list", "-o", "json", "--record", record])
+        let services = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], "\(json)")
+        let web = try #require(services.first { $0["owner"] as? String == "default/web" }, "\(json)")
+        #expect(web["scheduler"] as? String == "rr" && web["owned"] as? Bool == true, "\(web)")
+        let servers = try #require(web["realServers"] as? [[String: Any]])
+        #expect(servers.first?["address"] as? String == "10.200.1.2" && servers.first?["port"] as? Int == 8080)
         let again = try Shell.run(Self.rudder, ["proxy", "apply", "--file", file, "--record", record])
         #expect(again.stdout.contains("applied 0 IPVS operations"), "\(again)")
     }

@@ -35,10 +35,7 @@ public struct JVMTable {
             ]
         ]
         for row in rows {
-            let labels = ContainerLabels(pathOnly: row.container)
-            let name =
-                row.container.kind == .plain
-                ? row.container.cgroupPath : "\(labels.pod)/\(labels.container.isEmpty ? "-" : labels.container)"
+            let name = Self.name(of: row)
             let room = row.jvm.headroom
             for jvm in row.jvm.jvms {
                 lines.append([
@@ -52,6 +49,43 @@ public struct JVMTable {
             }
         }
         return TextTable.render(lines)
+    }
+
+    /// The same as JSON (`rudder jvm -o json`): one object per JVM, in bytes.
+    public var json: String {
+        struct Record: Encodable {
+            var container: String
+            var pid: Int32
+            var collector: String
+            var heapCeilingBytes: UInt64
+            var heapCeilingSource: String
+            var memoryLimitBytes: UInt64?
+            var limitRatio: Double?
+            var nonHeapRoomBytes: Int64?
+            var keepsMargin: Bool?
+        }
+        var records: [Record] = []
+        for row in rows {
+            let name = Self.name(of: row)
+            let room = row.jvm.headroom
+            for jvm in row.jvm.jvms {
+                records.append(
+                    Record(
+                        container: name, pid: Int32(jvm.pid), collector: jvm.collector.rawValue,
+                        heapCeilingBytes: jvm.heapCeiling, heapCeilingSource: jvm.heapCeilingSource.rawValue,
+                        memoryLimitBytes: row.memory.limitBytes,
+                        limitRatio: room.map(\.ratio).flatMap { $0.isFinite ? $0 : nil },
+                        nonHeapRoomBytes: room.map(\.bytesLeftForNonHeap), keepsMargin: room.map(\.keepsMargin)))
+            }
+        }
+        return JSONListing.render(records)
+    }
+
+    /// "POD-UID/CONTAINER-ID", or the cgroup path of a plain container.
+    private static func name(of row: ContainerSample) -> String {
+        let labels = ContainerLabels(pathOnly: row.container)
+        return row.container.kind == .plain
+            ? row.container.cgroupPath : "\(labels.pod)/\(labels.container.isEmpty ? "-" : labels.container)"
     }
 
     private static func mebibytes(_ bytes: UInt64) -> String {

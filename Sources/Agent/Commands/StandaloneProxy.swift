@@ -94,6 +94,47 @@ public enum StandaloneProxy {
         return lines
     }
 
+    /// The IPVS table as JSON (`rudder proxy list -o json`): every virtual service with its
+    /// owner (the Service's name, or null for one Rudder does not own) and its real servers.
+    public static func listJSON(namespaceName: String?, recordPath: String) async throws -> String {
+        struct RealServer: Encodable {
+            var address: String
+            var port: UInt16
+            var forwarding: String
+            var weight: Int32
+            var activeConnections: UInt32
+            var inactiveConnections: UInt32
+        }
+        struct VirtualService: Encodable {
+            var service: String
+            var scheduler: String
+            var persistenceSeconds: UInt32
+            var owner: String?
+            var owned: Bool
+            var realServers: [RealServer]
+        }
+        let kernel = try NetlinkServiceKernel(namespace: NetworkNamespace(name: namespaceName))
+        let names = OwnershipRecord(path: recordPath).load()
+        let services = try await kernel.virtualServices()
+        return JSONListing.render(
+            services.keys.sorted().map { key in
+                let entry = services[key]!
+                return VirtualService(
+                    service: "\(key)", scheduler: entry.service.scheduler,
+                    persistenceSeconds: entry.service.persistenceTimeout,
+                    owner: names[key].flatMap { $0.isEmpty ? nil : $0 }, owned: names[key] != nil,
+                    realServers: entry.realServers.sorted {
+                        ($0.server.address, $0.server.port) < ($1.server.address, $1.server.port)
+                    }.map {
+                        RealServer(
+                            address: "\($0.server.address)", port: $0.server.port,
+                            forwarding: "\($0.server.forwarding)",
+                            weight: Int32($0.server.weight), activeConnections: $0.activeConnections,
+                            inactiveConnections: $0.inactiveConnections)
+                    })
+            })
+    }
+
     private static func describe(_ service: IPVSVirtualService) -> String {
         var text: String
         switch service.key {

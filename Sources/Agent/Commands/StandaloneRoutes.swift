@@ -56,6 +56,40 @@ public enum StandaloneRoutes {
             .map { format($0, linkNames: names) }
     }
 
+    /// The same routes as JSON (`rudder routes list -o json`): prefix, table, metric and next hops.
+    public static func listJSON(configuration: RudderConfiguration, namespaceName: String?) throws -> String {
+        struct Hop: Encodable {
+            var gateway: String?
+            var device: String?
+            var onlink: Bool
+            var weight: Int
+        }
+        struct Record: Encodable {
+            var prefix: String
+            var table: UInt32
+            var protocolNumber: UInt8
+            var metric: UInt32
+            var nextHops: [Hop]
+        }
+        let settings = configuration.podRoutingSettings
+        let netlink = try Rtnetlink(namespace: NetworkNamespace(name: namespaceName))
+        let names = Dictionary(try netlink.links().map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let routes = try netlink.routes(protocolNumber: settings.protocolNumber).filter(settings.owns)
+            .sorted { $0.key < $1.key }
+        return JSONListing.render(
+            routes.map { route in
+                Record(
+                    prefix: "\(route.destination)", table: route.table, protocolNumber: settings.protocolNumber,
+                    metric: route.metric,
+                    nextHops: route.nextHops.map { hop in
+                        Hop(
+                            gateway: hop.gateway.map { "\($0)" },
+                            device: hop.linkIndex == 0 ? nil : names[hop.linkIndex],
+                            onlink: hop.onlink, weight: Int(hop.weight))
+                    })
+            })
+    }
+
     /// Formats a route like `ip route` does.
     public static func format(_ route: Route, linkNames: [Int32: String]) -> String {
         func hop(_ hop: NextHop) -> String {

@@ -112,11 +112,7 @@ public enum BGPControlReport {
         }
     }
 
-    private static func json(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-    }
+    private static func json(_ value: some Encodable) -> String { JSONListing.render(value) }
 
     /// AS path, ORIGIN, MED, LOCAL_PREF and communities, "-" where absent.
     private static func columns(_ attributes: PathAttributes) -> [String] {
