@@ -54,15 +54,9 @@ public struct JVMTable {
     /// The same as JSON (`rudder jvm -o json`): one object per JVM, in bytes.
     public var json: String {
         struct Record: Encodable {
-            var container: String
-            var pid: Int32
-            var collector: String
-            var heapCeilingBytes: UInt64
-            var heapCeilingSource: String
-            var memoryLimitBytes: UInt64?
-            var limitRatio: Double?
-            var nonHeapRoomBytes: Int64?
-            var keepsMargin: Bool?
+            var container: String, pid: Int32, collector: String
+            var heapCeilingBytes: UInt64, heapCeilingSource: String, memoryLimitBytes: UInt64?
+            var limitRatio: Double?, nonHeapRoomBytes: Int64?, keepsMargin: Bool?
         }
         var records: [Record] = []
         for row in rows {

@@ -98,20 +98,12 @@ public enum StandaloneProxy {
     /// owner (the Service's name, or null for one Rudder does not own) and its real servers.
     public static func listJSON(namespaceName: String?, recordPath: String) async throws -> String {
         struct RealServer: Encodable {
-            var address: String
-            var port: UInt16
-            var forwarding: String
-            var weight: Int32
-            var activeConnections: UInt32
-            var inactiveConnections: UInt32
+            var address: String, port: UInt16, forwarding: String
+            var weight: Int32, activeConnections: UInt32, inactiveConnections: UInt32
         }
         struct VirtualService: Encodable {
-            var service: String
-            var scheduler: String
-            var persistenceSeconds: UInt32
-            var owner: String?
-            var owned: Bool
-            var realServers: [RealServer]
+            var service: String, scheduler: String, persistenceSeconds: UInt32
+            var owner: String?, owned: Bool, realServers: [RealServer]
         }
         let kernel = try NetlinkServiceKernel(namespace: NetworkNamespace(name: namespaceName))
         let names = OwnershipRecord(path: recordPath).load()

@@ -59,17 +59,12 @@ public enum StandaloneRoutes {
     /// The same routes as JSON (`rudder routes list -o json`): prefix, table, metric and next hops.
     public static func listJSON(configuration: RudderConfiguration, namespaceName: String?) throws -> String {
         struct Hop: Encodable {
-            var gateway: String?
-            var device: String?
-            var onlink: Bool
+            var gateway: String?, device: String?, onlink: Bool
             var weight: Int
         }
         struct Record: Encodable {
-            var prefix: String
-            var table: UInt32
-            var protocolNumber: UInt8
-            var metric: UInt32
-            var nextHops: [Hop]
+            var prefix: String, table: UInt32, protocolNumber: UInt8
+            var metric: UInt32, nextHops: [Hop]
         }
         let settings = configuration.podRoutingSettings
         let netlink = try Rtnetlink(namespace: NetworkNamespace(name: namespaceName))

@@ -74,29 +74,17 @@ public enum BGPControlReport {
 
     /// One peer in JSON.
     struct PeerRecord: Encodable {
-        var address: String
-        var dynamic: Bool
-        var remoteAS: String
-        var state: String
-        var establishedSeconds: Int?
-        var received: Int
-        var accepted: Int
-        var advertised: Int
-        var lastError: String?
+        var address: String, dynamic: Bool, remoteAS: String
+        var state: String, establishedSeconds: Int?, received: Int
+        var accepted: Int, advertised: Int, lastError: String?
     }
 
     /// One route in JSON: AS numbers as numbers, communities as "AS:value" text.
     struct RouteRecord: Encodable {
-        var prefix: String
-        var nextHop: String?
-        var asPath: String
-        var origin: String?
-        var med: UInt32?
-        var localPreference: UInt32?
-        var communities: [String]
-        var largeCommunities: [String]
-        var stale: Bool?
-        var from: String?
+        var prefix: String, nextHop: String?, asPath: String
+        var origin: String?, med: UInt32?, localPreference: UInt32?
+        var communities: [String], largeCommunities: [String]
+        var stale: Bool?, from: String?
 
         init(_ attributes: PathAttributes, prefix: BGPPrefix, nextHop: BGPAddress?, stale: Bool?, from: String?) {
             self.prefix = "\(prefix)"
