@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Logging
 
@@ -23,12 +24,18 @@ func printLine(_ text: String) {
     _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
 }
 
-/// Sends logs to standard error at `level`, one event per line, and returns the CLI's logger.
-func bootstrapLogging(level: Logger.Level) -> Logger {
+/// Sends logs to standard error at `level`, one event per line (text, or JSON objects), and
+/// returns the CLI's logger.
+func bootstrapLogging(level: Logger.Level, format: RudderConfiguration.Log.Format = .text) -> Logger {
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
+        switch format {
+        case .json:
+            return JSONLogHandler(label: label, level: level)
+        case .text:
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
     }
     return Logger(label: "rudder")
 }

@@ -43,7 +43,7 @@ struct RoutesCommand: AsyncParsableCommand {
                 printError("\(error)\nnothing was applied")
                 throw ExitCode(1)
             }
-            let logger = bootstrapLogging(level: configuration.logLevel)
+            let logger = bootstrapLogging(level: configuration.logLevel, format: configuration.logging.format)
             let outcome = FailureFlag()
             try await StandaloneRoutes.apply(
                 routes, configuration: configuration, namespaceName: common.namespace, watch: watch, logger: logger

@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
         if let kubeconfig { configuration.kubernetes.kubeconfig = kubeconfig }
         if let nodeName { configuration.nodeName = nodeName }
         if let httpPort { configuration.http.port = httpPort }
-        let logger = bootstrapLogging(level: configuration.logLevel)
+        let logger = bootstrapLogging(level: configuration.logLevel, format: configuration.logging.format)
         do {
             try await RudderAgent(
                 configuration: configuration, namespaceName: namespace,

@@ -91,6 +91,14 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         #expect(configuration.bgp.holdTime == .seconds(seconds))
     }
 
+    @Test func logLinesAreTextOrJSON() throws {
+        #expect(try RudderConfiguration.parse(yaml: "logging:\n  format: json\n", file: "f").logging.format == .json)
+        #expect(try RudderConfiguration.parse(yaml: "{}", file: "f").logging.format == .text)
+        #expect(throws: ConfigurationError.self) {
+            try RudderConfiguration.parse(yaml: "logging:\n  format: logfmt\n", file: "f")
+        }
+    }
+
     @Test func everyLogLevelIsAccepted() throws {
         for level in Logger.Level.allCases {
             let configuration = try RudderConfiguration.parse(yaml: "logLevel: \(level.rawValue)\n", file: "f")
@@ -107,7 +115,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     static let badInputs: [BadInput] = [
         BadInput(
             "logLevel: info\npodrouting:\n  enabled: true\n", line: 2,
-            "unknown key 'podrouting' in the top level (expected: nodeName, logLevel, controlSocket, podRouting, kubernetes, "
+            "unknown key 'podrouting' in the top level (expected: nodeName, logLevel, logging, controlSocket, podRouting, "
+                + "kubernetes, "
                 + "serviceProxy, http, metrics, bgp)"),
         BadInput(
             "metrics:\n  cgroupSearchPaths: [kubepods]\n", line: 2,

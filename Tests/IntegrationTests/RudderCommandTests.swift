@@ -71,6 +71,53 @@ struct RudderCommandTests {
         #expect(again.contains("applied 0 operations"))
     }
 
+    /// `logging.format: json`: everything `rudder run` logs, from its start to SIGTERM, is one
+    /// JSON object per line (here with an API server that never answers, so it logs retries too).
+    @Test func runLogsOneJSONObjectPerLineWhenAsked() async throws {
+        let fixture = try node()
+        defer { try? fixture.remove() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-json-log-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
+        users: [{name: u, user: {token: not-used}}]
+        contexts: [{name: x, context: {cluster: c, user: u}}]
+        current-context: x
+        """.write(toFile: directory + "/kubeconfig", atomically: true, encoding: .utf8)
+        try """
+        nodeName: node-a
+        logging:
+          format: json
+        controlSocket: \(directory)/control.sock
+        kubernetes:
+          kubeconfig: \(directory)/kubeconfig
+          allowInsecure: true
+        serviceProxy:
+          enabled: false
+        metrics:
+          containers: false
+        """.write(toFile: directory + "/rudder.yaml", atomically: true, encoding: .utf8)
+        let agent = try RudderProcess(
+            arguments: [
+                "run", "--config", directory + "/rudder.yaml", "--namespace", fixture.name, "--http-port",
+                "\(Int.random(in: 40_000...49_999))",
+            ], output: directory + "/rudder.out")
+        defer { agent.kill(SIGKILL) }
+        try await Polling.until("the agent logs its start and a failed list", timeout: .seconds(120)) {
+            agent.errors.contains(#""message":"starting""#) && agent.errors.contains("list failed")
+        }
+        agent.kill(SIGTERM)
+        let lines = agent.errors.split(separator: "\n")
+        #expect(lines.count >= 2)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["time"] is String && object?["level"] is String && object?["message"] is String, "\(line)")
+        }
+    }
+
     @Test func anInvalidRoutesFileIsRejectedWholeWithOneErrorPerProblem() throws {
         let fixture = try node()
         defer { try? fixture.remove() }

@@ -32,6 +32,8 @@ public struct RudderConfiguration: Sendable, Equatable {
     public var bgp: BGP
     /// The local control socket `rudder bgp` talks to.
     public var controlSocket: String
+    /// How log lines look.
+    public var logging = Log()
 
     /// A configuration; every argument defaults to what an empty section would give.
     public init(
@@ -55,7 +57,7 @@ public struct RudderConfiguration: Sendable, Equatable {
 
     /// The valid top-level keys; a new section adds its key here.
     static let keys = [
-        "nodeName", "logLevel", "controlSocket", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key,
+        "nodeName", "logLevel", Log.key, "controlSocket", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key,
         Metrics.key, BGP.key,
     ]
 
@@ -84,6 +86,7 @@ public struct RudderConfiguration: Sendable, Equatable {
             configuration.logLevel = level
         }
         configuration.controlSocket = reader.string("controlSocket", in: root) ?? configuration.controlSocket
+        read(&configuration.logging, in: root, with: &reader)
         read(&configuration.podRouting, in: root, with: &reader)
         read(&configuration.kubernetes, in: root, with: &reader)
         read(&configuration.serviceProxy, in: root, with: &reader)
