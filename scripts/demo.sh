@@ -10,8 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root: the demo creates a network namespace" >&2; exit 1; }
 ./scripts/install-deps.sh
-echo "== building rudder"
-swift build -c release --product rudder 2>&1 | tail -1
+echo "== building rudder (release: about 8 minutes on a cold 2-core machine; then about 2.5 minutes of scenes)"
+# One line per module as the build reaches it, so a long first build shows it is moving.
+swift build -c release --product rudder 2>&1 | awk '
+    /^\[[0-9]+\/[0-9]+\] Compiling / { if ($3 != last) { print "   " $1 " " $3; last = $3; fflush() } next }
+    /error:|Build complete|Build of product/ { print; fflush() }'
+[ -x .build/release/rudder ] || { echo "the build failed" >&2; exit 1; }
 rudder=.build/release/rudder
 
 ns="rudder-demo-$$"
@@ -21,7 +25,7 @@ cleanup() {
     set +e
     if [ -n "$watcher" ]; then kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; fi
     ip netns del "$ns" 2>/dev/null
-    rm -f "/tmp/rudder-demo-$$.log"
+    rm -f "/tmp/rudder-demo-$$.log" "/tmp/rudder-demo-$$-bad-routes.yaml"
 }
 trap cleanup EXIT INT TERM
 scene() { printf '\n== %s\n' "$*"; }
@@ -35,10 +39,11 @@ ip -n "$ns" link set rd1 up
 ip -n "$ns" address add 192.168.1.10/24 dev rd0
 ip -n "$ns" address add fd00:1::10/64 dev rd0 nodad
 
-scene "pod routes: check a bad file first (nothing of it is applied)"
-bad=$(mktemp)
+bad="/tmp/rudder-demo-$$-bad-routes.yaml"
+scene "pod routes: check a bad file first ($bad: a prefix with host bits, an IPv6 next hop for an IPv4 prefix, a misspelt key); nothing of it is applied"
 printf 'routes:\n  - prefix: 10.244.1.1/24\n    via: 192.168.1.11\n  - prefix: 10.244.3.0/24\n    via: fd00:1::11\n    wieght: 2\n' > "$bad"
-"$rudder" routes apply --file "$bad" --namespace "$ns" || true
+show cat "$bad"
+show "$rudder" routes apply --file "$bad" --namespace "$ns" || true
 rm -f "$bad"
 
 scene "pod routes: apply docs/examples/routes.yaml and keep it applied (--watch)"
@@ -50,6 +55,7 @@ for _ in $(seq 50); do
 done
 show "$rudder" routes list --namespace "$ns"
 show ip -n "$ns" route show proto 44
+show ip -n "$ns" -6 route show proto 44
 
 scene "someone deletes a pod route behind Rudder's back"
 show ip -n "$ns" route del 10.244.1.0/24

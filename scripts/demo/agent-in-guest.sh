@@ -77,8 +77,8 @@ echo; echo '# the API server dies: the dataplane stays, and so does liveness'
 kill -9 "$apiserver"
 sleep 2
 for i in 1 2; do ask 10.96.0.10 80; done
-echo '$ curl localhost:20244/healthz'
-curl -s localhost:20244/healthz
+echo '$ curl -w "HTTP %{http_code}" localhost:20244/healthz'
+curl -s -w 'HTTP %{http_code}\n' localhost:20244/healthz
 grep -m1 'watch failed' "$dir/agent.log" | sed 's/^/agent log: /' || true
 
 kill "$agent"; wait "$agent" 2>/dev/null || true
