@@ -118,6 +118,60 @@ struct RudderCommandTests {
         }
     }
 
+    /// A node where the only API server address is the kubernetes Service's ClusterIP, which
+    /// this agent would program itself: `rudder run` in a pod (KUBERNETES_SERVICE_HOST and a
+    /// service account, in a mount namespace of its own) says so at start and on /readyz instead
+    /// of retrying in silence.
+    @Test func anAgentWhoseOnlyAPIAddressIsAClusterIPSaysSo() async throws {
+        let fixture = try node()
+        defer { try? fixture.remove() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-clusterip-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // The service account's files go under a tmpfs mounted in the agent's own mount
+        // namespace; /run/secrets, its mount point, is made here only if missing and removed after.
+        let madeMountPoint = !FileManager.default.fileExists(atPath: "/run/secrets")
+        if madeMountPoint {
+            try FileManager.default.createDirectory(atPath: "/run/secrets", withIntermediateDirectories: false)
+        }
+        defer { if madeMountPoint { try? FileManager.default.removeItem(atPath: "/run/secrets") } }
+        try "nodeName: node-a\nmetrics:\n  containers: false\ncontrolSocket: \(directory)/control.sock\n".write(
+            toFile: directory + "/rudder.yaml", atomically: true, encoding: .utf8)
+        let port = Int.random(in: 40_000...49_999)
+        let account = "/run/secrets/kubernetes.io/serviceaccount"
+        let script = """
+            mount -t tmpfs rudder-test /run/secrets && mkdir -p \(account) && echo token > \(account)/token \
+            && echo not-a-certificate > \(account)/ca.crt && echo kube-system > \(account)/namespace \
+            && exec env KUBERNETES_SERVICE_HOST=10.96.0.1 KUBERNETES_SERVICE_PORT=443 \(Self.rudder) run \
+            --config \(directory)/rudder.yaml --namespace \(fixture.name) --http-port \(port)
+            """
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        agent.arguments = ["--mount", "--propagation", "private", "sh", "-c", script]
+        let log = directory + "/agent.err"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        agent.standardError = FileHandle(forWritingAtPath: log)
+        agent.standardOutput = FileHandle.nullDevice
+        try agent.run()
+        defer {
+            if agent.isRunning {
+                kill(agent.processIdentifier, SIGKILL)
+                agent.waitUntilExit()
+            }
+        }
+        func logged() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        try await Polling.until("the agent warns about its API server address", timeout: .seconds(120)) {
+            logged().contains("the only API server address is 10.96.0.1:443 (KUBERNETES_SERVICE_HOST)")
+        }
+        var readiness = ""
+        try await Polling.until("/readyz carries the warning", timeout: .seconds(60), context: { readiness }) {
+            readiness = try Shell.run("curl", ["-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)/readyz"]).stdout
+            return readiness.contains("[!]api-server the only API server address is 10.96.0.1:443")
+        }
+        #expect(readiness.hasSuffix("503"), "not ready while the API server cannot answer: \(readiness)")
+        #expect(logged().contains("set kubernetes.apiServer"), "\(logged())")
+    }
+
     @Test func anInvalidRoutesFileIsRejectedWholeWithOneErrorPerProblem() throws {
         let fixture = try node()
         defer { try? fixture.remove() }
