@@ -12,6 +12,13 @@ struct RudderCommandTests {
         return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("rudder").path
     }
 
+    /// A new directory under the temporary one, for one test's files; the test removes it.
+    static func scratch(_ prefix: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     static var examples: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/examples")
@@ -76,8 +83,7 @@ struct RudderCommandTests {
     @Test func runLogsOneJSONObjectPerLineWhenAsked() async throws {
         let fixture = try node()
         defer { try? fixture.remove() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-json-log-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratch("rudder-json-log")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try """
         apiVersion: v1
@@ -125,8 +131,7 @@ struct RudderCommandTests {
     @Test func anAgentWhoseOnlyAPIAddressIsAClusterIPSaysSo() async throws {
         let fixture = try node()
         defer { try? fixture.remove() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-clusterip-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratch("rudder-clusterip")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // The service account's files go under a tmpfs mounted in the agent's own mount
         // namespace; /run/secrets, its mount point, is made here only if missing and removed after.
