@@ -50,6 +50,25 @@ enum BGPSocketOptions {
         }
     }
 
+    /// The lowest TTL a session with `configuration` accepts: 256 - hops with GTSM, else 1 (any).
+    static func minimumTTL(_ configuration: BGPPeerConfiguration) -> Int32 {
+        configuration.ttlSecurity ? 256 - Int32(configuration.multihopTTL ?? 1) : 1
+    }
+
+    /// Sets a listener's minimum TTL, which the kernel checks on the handshake and its accepted
+    /// sockets inherit: the lowest that any peer of the listener's family accepts. With only GTSM
+    /// peers a segment sent with less than 255 never reaches a socket, not even in the moment
+    /// between `accept` and `setTTL`, when the accepted socket has no minimum of its own yet.
+    static func setListenerMinimumTTL(
+        on listener: any Channel, family: BGPAddress.Family, peers: [BGPPeerConfiguration]
+    ) throws(BGPSpeakerError) {
+        let minimum = peers.filter { $0.peerAddress.family == family }.map(minimumTTL).min() ?? 1
+        try set(
+            on: listener, level: family == .ipv4 ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6),
+            name: family == .ipv4 ? ipMinimumTTL : ipv6MinimumHopCount, value: minimum,
+            operation: "set the listener's minimum TTL \(minimum)")
+    }
+
     private static func set<Value: Sendable>(
         on channel: any Channel, level: Int32, name: Int32, value: Value, operation: String
     ) throws(BGPSpeakerError) {

@@ -90,8 +90,23 @@ final class BGPSpeakerCore {
             .assumeIsolated().flatMapThrowing { channel in
                 self.listeners.append((address, channel))
                 try self.installKeys(on: channel, family: address.family)
+                try self.setMinimumTTL(on: channel, family: address.family)
                 self.logger.info("listening", metadata: ["address": "\(address)", "port": "\(port)"])
             }.nonisolated()
+    }
+
+    /// The listener's minimum TTL over the configured peers and dynamic ranges of its family.
+    private func setMinimumTTL(on listener: any Channel, family: BGPAddress.Family) throws(BGPSpeakerError) {
+        let configurations =
+            configuration.peers.map { configuration.effective($0.configuration) }
+            + configuration.dynamicNeighbors.filter { $0.prefix.family == family }.map {
+                var template = configuration.effective(
+                    $0.configuration(
+                        for: $0.prefix.address, localAS: configuration.localAS, routerID: configuration.routerID))
+                template.peerAddress = $0.prefix.address
+                return template
+            }
+        try BGPSocketOptions.setListenerMinimumTTL(on: listener, family: family, peers: configurations)
     }
 
     /// Every MD5 key of this listener's family: one per peer with a password, one per range with one.
@@ -180,6 +195,7 @@ final class BGPSpeakerCore {
         }
         configuration.peers.append(peer)
         for listener in listeners where listener.address.family == peer.address.family {
+            try setMinimumTTL(on: listener.channel, family: listener.address.family)
             guard let password = peer.password else { continue }
             try BGPSocketOptions.setMD5(on: listener.channel, address: peer.address, password: password)
         }
@@ -192,6 +208,9 @@ final class BGPSpeakerCore {
         let peer = configuration.peers.remove(at: index)
         peers.removeValue(forKey: address)?.stop(subcode)
         publish(locRIB.peerDown(address, retainedFamilies: []))
+        for listener in listeners where listener.address.family == address.family {
+            try? setMinimumTTL(on: listener.channel, family: listener.address.family)
+        }
         if peer.password != nil {
             for listener in listeners where listener.address.family == address.family {
                 try? BGPSocketOptions.setMD5(on: listener.channel, address: address, password: nil)
