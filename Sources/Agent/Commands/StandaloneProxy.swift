@@ -67,9 +67,7 @@ public enum StandaloneProxy {
     /// name, or by "(not Rudder's)" for one Rudder does not own; in the namespace named
     /// `namespaceName` (nil: this one), with the ownership record at `recordPath`.
     public static func list(namespaceName: String?, recordPath: String) async throws -> [String] {
-        let kernel = try NetlinkServiceKernel(namespace: NetworkNamespace(name: namespaceName))
-        let names = OwnershipRecord(path: recordPath).load()
-        let services = try await kernel.virtualServices()
+        let (services, names) = try await table(namespaceName: namespaceName, recordPath: recordPath)
         var lines = [
             "Prot LocalAddress:Port Scheduler Flags",
             "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
@@ -105,9 +103,7 @@ public enum StandaloneProxy {
             var service: String, scheduler: String, persistenceSeconds: UInt32
             var owner: String?, owned: Bool, realServers: [RealServer]
         }
-        let kernel = try NetlinkServiceKernel(namespace: NetworkNamespace(name: namespaceName))
-        let names = OwnershipRecord(path: recordPath).load()
-        let services = try await kernel.virtualServices()
+        let (services, names) = try await table(namespaceName: namespaceName, recordPath: recordPath)
         return JSONListing.render(
             services.keys.sorted().map { key in
                 let entry = services[key]!
@@ -125,6 +121,14 @@ public enum StandaloneProxy {
                             inactiveConnections: $0.inactiveConnections)
                     })
             })
+    }
+
+    /// The IPVS table and the ownership record's names; what both listings read.
+    private static func table(
+        namespaceName: String?, recordPath: String
+    ) async throws -> ([IPVSServiceKey: ObservedVirtualService], [IPVSServiceKey: String]) {
+        let kernel = try NetlinkServiceKernel(namespace: NetworkNamespace(name: namespaceName))
+        return (try await kernel.virtualServices(), OwnershipRecord(path: recordPath).load())
     }
 
     private static func describe(_ service: IPVSVirtualService) -> String {

@@ -47,13 +47,19 @@ public enum StandaloneRoutes {
     /// The routes Rudder owns under `configuration` in the namespace named `namespaceName`, one
     /// line each in `ip route` style.
     public static func list(configuration: RudderConfiguration, namespaceName: String?) throws -> [String] {
+        let (routes, names) = try owned(configuration: configuration, namespaceName: namespaceName)
+        return routes.map { format($0, linkNames: names) }
+    }
+
+    /// The routes Rudder owns, sorted by key, and the link names by index; what both listings read.
+    private static func owned(
+        configuration: RudderConfiguration, namespaceName: String?
+    ) throws -> ([Route], [Int32: String]) {
         let settings = configuration.podRoutingSettings
         let netlink = try Rtnetlink(namespace: NetworkNamespace(name: namespaceName))
         let names = Dictionary(try netlink.links().map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
-        return try netlink.routes(protocolNumber: settings.protocolNumber)
-            .filter(settings.owns)
-            .sorted { $0.key < $1.key }
-            .map { format($0, linkNames: names) }
+        let routes = try netlink.routes(protocolNumber: settings.protocolNumber).filter(settings.owns)
+        return (routes.sorted { $0.key < $1.key }, names)
     }
 
     /// The same routes as JSON (`rudder routes list -o json`): prefix, table, metric and next hops.
@@ -66,15 +72,12 @@ public enum StandaloneRoutes {
             var prefix: String, table: UInt32, protocolNumber: UInt8
             var metric: UInt32, nextHops: [Hop]
         }
-        let settings = configuration.podRoutingSettings
-        let netlink = try Rtnetlink(namespace: NetworkNamespace(name: namespaceName))
-        let names = Dictionary(try netlink.links().map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let routes = try netlink.routes(protocolNumber: settings.protocolNumber).filter(settings.owns)
-            .sorted { $0.key < $1.key }
+        let protocolNumber = configuration.podRoutingSettings.protocolNumber
+        let (routes, names) = try owned(configuration: configuration, namespaceName: namespaceName)
         return JSONListing.render(
             routes.map { route in
                 Record(
-                    prefix: "\(route.destination)", table: route.table, protocolNumber: settings.protocolNumber,
+                    prefix: "\(route.destination)", table: route.table, protocolNumber: protocolNumber,
                     metric: route.metric,
                     nextHops: route.nextHops.map { hop in
                         Hop(
