@@ -7,7 +7,9 @@ import Yams
 /// The image `make image` builds (`scripts/test.sh` builds it before the tests), as an operator
 /// gets it: the binary inside reports its version and commit, checks the shipped ConfigMap's
 /// configuration, links no Swift runtime library, and the image carries the OCI labels.
-@Suite(.enabled(if: getuid() == 0, "podman needs root here"), .serialized)
+// Skipped only when not root: the image lives in root's podman store, where `make image` (run
+// by the test command, as root) put it; a non-root user has a different, empty store.
+@Suite(.enabled(if: getuid() == 0, "the image is in root's podman store, where make image puts it"), .serialized)
 struct ImageTests {
     static let image = "localhost/rudder:\(RudderVersion.current)"
 
