@@ -43,9 +43,14 @@ let package = Package(
         .target(
             name: "ContainerMetrics", dependencies: ["HSPerfData", .product(name: "Logging", package: "swift-log")]),
         .target(name: "IPVS", dependencies: ["Addresses", "Netlink"]),
+        // ipsets through libipset and the owned chains through iptables-restore: the netfilter
+        // vocabulary that the service proxy and the pod network share.
+        .target(name: "Netfilter", dependencies: ["Addresses", "Netlink", "CIPSet"]),
         .target(
             name: "ServiceProxy",
-            dependencies: ["Addresses", "Netlink", "IPVS", "CIPSet", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Addresses", "Netlink", "IPVS", "Netfilter", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(name: "KubernetesModel"),
         .target(
@@ -101,7 +106,8 @@ let package = Package(
         .testTarget(name: "BGPTests", dependencies: ["Addresses", "BGP", "RudderLab"]),
         .testTarget(name: "PodRoutingTests", dependencies: ["Addresses", "PodRouting", "Netlink", "RudderLab"]),
         .testTarget(
-            name: "ServiceProxyTests", dependencies: ["Addresses", "IPVS", "ServiceProxy", "Netlink", "RudderLab"]),
+            name: "ServiceProxyTests",
+            dependencies: ["Addresses", "IPVS", "Netfilter", "ServiceProxy", "Netlink", "RudderLab"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "KubernetesModel", "RudderLab"]),
         .testTarget(
             name: "ContainerMetricsTests",
@@ -126,8 +132,9 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Addresses", "Agent", "Kubernetes", "KubernetesModel", "PodRouting", "IPVS", "ServiceProxy", "Netlink",
-                "RudderLab", "GuestTesting",
+                "Addresses", "Agent", "Kubernetes", "KubernetesModel", "PodRouting", "IPVS", "Netfilter",
+                "ServiceProxy",
+                "Netlink", "RudderLab", "GuestTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),

@@ -1,5 +1,6 @@
 import Addresses
 import Foundation
+import Netfilter
 import RudderLab
 import ServiceProxy
 import Testing
@@ -45,9 +46,9 @@ struct MasqueradeNftTests {
         #expect(try controller.sync(state) == 4)
         let save = try node.run("iptables-nft-save", ["-t", "nat"])
         #expect(save.succeeded, "\(save.stderr)")
-        let observed = MasqueradeRules.observe(save: save.stdout)
+        let observed = MasqueradeRules.nat.observe(save: save.stdout)
         #expect(observed.chains == MasqueradeRules.chainRules(.ipv4), "\(save.stdout)")
-        #expect(observed.jumps == MasqueradeRules.wantedJumps, "\(save.stdout)")
+        #expect(observed.jumps == MasqueradeRules.nat.wantedJumps, "\(save.stdout)")
         // What iptables-nft prints back is what Rudder writes: nothing to do the second time.
         #expect(try controller.sync(state) == 0)
 
@@ -60,7 +61,7 @@ struct MasqueradeNftTests {
 
         #expect(try controller.sync(MasqueradeState(enabled: false)) == 4)
         let after = try node.run("iptables-nft-save", ["-t", "nat"])
-        #expect(MasqueradeRules.observe(save: after.stdout) == .init(), "\(after.stdout)")
+        #expect(MasqueradeRules.nat.observe(save: after.stdout) == .init(), "\(after.stdout)")
     }
 
     /// The address the backend sees for a new connection from the client.

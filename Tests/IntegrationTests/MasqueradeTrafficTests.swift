@@ -1,6 +1,7 @@
 import Addresses
 import Foundation
 import GuestTesting
+import Netfilter
 import Netlink
 import RudderLab
 import ServiceProxy
@@ -54,10 +55,10 @@ import Testing
         #expect(firstWrites == 9, "\(lab.diagnostics())")
         #expect(controller.writesSent == firstWrites)
         let save = try Shell.check("iptables-legacy-save", ["-t", "nat"])
-        #expect(MasqueradeRules.observe(save: save).chains == MasqueradeRules.chainRules(.ipv4), "\(save)")
-        #expect(MasqueradeRules.observe(save: save).jumps == MasqueradeRules.wantedJumps, "\(save)")
+        #expect(MasqueradeRules.nat.observe(save: save).chains == MasqueradeRules.chainRules(.ipv4), "\(save)")
+        #expect(MasqueradeRules.nat.observe(save: save).jumps == MasqueradeRules.nat.wantedJumps, "\(save)")
         let ip6save = try Shell.check("ip6tables-legacy-save", ["-t", "nat"])
-        #expect(MasqueradeRules.observe(save: ip6save).chains == MasqueradeRules.chainRules(.ipv6), "\(ip6save)")
+        #expect(MasqueradeRules.nat.observe(save: ip6save).chains == MasqueradeRules.chainRules(.ipv6), "\(ip6save)")
 
         // (b) Now the backend sees the node's address, and replies return through the node.
         let held = try lab.withDiagnostics {
@@ -107,7 +108,7 @@ import Testing
 
         // Disabling removes Rudder's chains and sets, and still nothing else.
         #expect(try controller.sync(MasqueradeState(enabled: false)) == 8)
-        #expect(MasqueradeRules.observe(save: try Shell.check("iptables-legacy-save", ["-t", "nat"])) == .init())
+        #expect(MasqueradeRules.nat.observe(save: try Shell.check("iptables-legacy-save", ["-t", "nat"])) == .init())
         let sets = try Shell.check("ipset", ["list", "-n"]).split(separator: "\n")
         #expect(sets == ["HANDMADE"])
         #expect(try lab.foreignNatRules() == foreignRulesBefore)

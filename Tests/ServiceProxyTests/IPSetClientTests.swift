@@ -1,6 +1,7 @@
 import Addresses
 import Dispatch
 import Foundation
+import Netfilter
 import RudderLab
 import ServiceProxy
 import Testing

@@ -1,4 +1,5 @@
 import Addresses
+import Netfilter
 import ServiceProxy
 import Testing
 
@@ -50,7 +51,7 @@ struct MasqueradeRulesTests {
     }
 
     @Test func observeReadsOnlyRuddersChainsAndJumps() {
-        let observed = MasqueradeRules.observe(save: Self.current)
+        let observed = MasqueradeRules.nat.observe(save: Self.current)
         #expect(
             observed.chains == ["RUDDER-SERVICES": Self.servicesRules, "RUDDER-POSTROUTING": Self.postroutingRules])
         #expect(
@@ -61,18 +62,18 @@ struct MasqueradeRulesTests {
             ])
         // Rules of the filter table with the same text do not count.
         let filterOnly = "*filter\n:RUDDER-POSTROUTING - [0:0]\n\(Self.jumps[2])\nCOMMIT\n"
-        #expect(MasqueradeRules.observe(save: filterOnly) == MasqueradeRules.Observed())
+        #expect(MasqueradeRules.nat.observe(save: filterOnly) == RuleTable.Observed())
     }
 
     @Test func anUnchangedTableNeedsNoScript() {
-        let observed = MasqueradeRules.observe(save: Self.current)
-        #expect(MasqueradeRules.restoreScript(for: .ipv4, enabled: true, observed: observed) == nil)
-        #expect(MasqueradeRules.restoreScript(for: .ipv4, enabled: false, observed: MasqueradeRules.Observed()) == nil)
+        let observed = MasqueradeRules.nat.observe(save: Self.current)
+        #expect(MasqueradeRules.nat.restoreScript(for: .ipv4, enabled: true, observed: observed) == nil)
+        #expect(MasqueradeRules.nat.restoreScript(for: .ipv4, enabled: false, observed: RuleTable.Observed()) == nil)
     }
 
     @Test func missingChainsAreCreatedBeforeTheirJumps() throws {
-        let observed = MasqueradeRules.observe(save: Self.save(chains: false, rules: [], jumps: []))
-        let script = try #require(MasqueradeRules.restoreScript(for: .ipv4, enabled: true, observed: observed))
+        let observed = MasqueradeRules.nat.observe(save: Self.save(chains: false, rules: [], jumps: []))
+        let script = try #require(MasqueradeRules.nat.restoreScript(for: .ipv4, enabled: true, observed: observed))
         let expected =
             ["*nat", ":RUDDER-SERVICES - [0:0]", "-F RUDDER-SERVICES"] + Self.servicesRules
             + [":RUDDER-POSTROUTING - [0:0]", "-F RUDDER-POSTROUTING"] + Self.postroutingRules
@@ -91,8 +92,8 @@ struct MasqueradeRulesTests {
         let jumps = [Self.jumps[2], "-A POSTROUTING -j RUDDER-POSTROUTING"]
         let text = Self.save(chains: false, rules: stale, jumps: jumps).replacingOccurrences(
             of: ":KUBE-OTHER - [0:0]", with: ":KUBE-OTHER - [0:0]\n:RUDDER-POSTROUTING - [0:0]")
-        let observed = MasqueradeRules.observe(save: text)
-        let script = try #require(MasqueradeRules.restoreScript(for: .ipv4, enabled: true, observed: observed))
+        let observed = MasqueradeRules.nat.observe(save: text)
+        let script = try #require(MasqueradeRules.nat.restoreScript(for: .ipv4, enabled: true, observed: observed))
         let lines = script.split(separator: "\n").map(String.init)
         #expect(lines.contains("-F RUDDER-POSTROUTING") && !lines.contains(stale[0]))
         #expect(lines.contains("-D POSTROUTING -m comment --comment rudder -j RUDDER-POSTROUTING"))
@@ -101,16 +102,16 @@ struct MasqueradeRulesTests {
         #expect(lines.filter { $0.hasPrefix("-I PREROUTING") }.count == 1)
 
         // Right rules but a missing jump: only that jump comes back.
-        let noJump = MasqueradeRules.observe(
+        let noJump = MasqueradeRules.nat.observe(
             save: Self.save(
                 chains: true, rules: Self.servicesRules + Self.postroutingRules, jumps: [Self.jumps[0], Self.jumps[2]]))
-        let again = try #require(MasqueradeRules.restoreScript(for: .ipv4, enabled: true, observed: noJump))
+        let again = try #require(MasqueradeRules.nat.restoreScript(for: .ipv4, enabled: true, observed: noJump))
         #expect(again == "*nat\n-I OUTPUT 1 -m comment --comment rudder -j RUDDER-SERVICES\nCOMMIT\n")
     }
 
     @Test func disablingRemovesTheJumpsThenTheChains() throws {
-        let observed = MasqueradeRules.observe(save: Self.current)
-        let script = try #require(MasqueradeRules.restoreScript(for: .ipv4, enabled: false, observed: observed))
+        let observed = MasqueradeRules.nat.observe(save: Self.current)
+        let script = try #require(MasqueradeRules.nat.restoreScript(for: .ipv4, enabled: false, observed: observed))
         #expect(
             script
                 == [
@@ -214,10 +215,10 @@ struct FirewallRulesTests {
             "*nat", ":RUDDER-FIREWALL - [0:0]", "-A INPUT -m comment --comment rudder -j RUDDER-FIREWALL", "COMMIT",
             "*filter", ":INPUT ACCEPT [0:0]", "-A INPUT -s 192.0.2.9/32 -j DROP", "COMMIT", "",
         ].joined(separator: "\n")
-        let observed = MasqueradeRules.observe(save: save, table: MasqueradeRules.filter)
-        #expect(observed == MasqueradeRules.Observed())
+        let observed = MasqueradeRules.filter.observe(save: save)
+        #expect(observed == RuleTable.Observed())
         let script = try #require(
-            MasqueradeRules.restoreScript(for: .ipv4, table: MasqueradeRules.filter, enabled: true, observed: observed))
+            MasqueradeRules.filter.restoreScript(for: .ipv4, enabled: true, observed: observed))
         #expect(
             script
                 == [
@@ -230,12 +231,12 @@ struct FirewallRulesTests {
             "-A INPUT -m comment --comment rudder -j RUDDER-FIREWALL", "-A INPUT -s 192.0.2.9/32 -j DROP", Self.rule,
             "COMMIT",
         ].joined(separator: "\n")
-        let now = MasqueradeRules.observe(save: present, table: MasqueradeRules.filter)
+        let now = MasqueradeRules.filter.observe(save: present)
         #expect(
-            MasqueradeRules.restoreScript(for: .ipv4, table: MasqueradeRules.filter, enabled: true, observed: now)
+            MasqueradeRules.filter.restoreScript(for: .ipv4, enabled: true, observed: now)
                 == nil)
         #expect(
-            MasqueradeRules.restoreScript(for: .ipv4, table: MasqueradeRules.filter, enabled: false, observed: now)
+            MasqueradeRules.filter.restoreScript(for: .ipv4, enabled: false, observed: now)
                 == "*filter\n-D INPUT -m comment --comment rudder -j RUDDER-FIREWALL\n-F RUDDER-FIREWALL\n"
                 + "-X RUDDER-FIREWALL\nCOMMIT\n")
     }

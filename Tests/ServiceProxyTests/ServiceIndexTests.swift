@@ -1,4 +1,5 @@
 import Addresses
+import Netfilter
 import Testing
 
 @testable import IPVS

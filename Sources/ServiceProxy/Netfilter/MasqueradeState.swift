@@ -1,5 +1,6 @@
 import Addresses
 import IPVS
+import Netfilter
 
 /// What Rudder's netfilter rules and their ipsets should hold on this node. Pure value.
 ///

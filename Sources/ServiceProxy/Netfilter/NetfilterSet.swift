@@ -1,4 +1,5 @@
 import Addresses
+import Netfilter
 
 /// The ipsets behind Rudder's netfilter rules: what each holds, its type, and its name per family.
 public enum NetfilterSet: Hashable, Sendable, CaseIterable, Comparable {

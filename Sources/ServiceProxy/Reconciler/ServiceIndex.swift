@@ -1,5 +1,6 @@
 import Addresses
 import IPVS
+import Netfilter
 
 /// The desired Services, indexed so that changing one Service costs only that Service. Pure value.
 ///

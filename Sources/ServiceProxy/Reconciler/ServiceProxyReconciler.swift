@@ -1,6 +1,7 @@
 import Addresses
 import IPVS
 import Logging
+import Netfilter
 import Netlink
 
 /// Keeps IPVS and the VIPs equal to the desired Services, one Service at a time.
