@@ -39,6 +39,9 @@ let package = Package(
         ),
         .target(
             name: "PodRouting", dependencies: ["Addresses", "Netlink", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "PodNetwork",
+            dependencies: ["Addresses", "Netlink", "Netfilter", .product(name: "Logging", package: "swift-log")]),
         .target(name: "HSPerfData"),
         .target(
             name: "ContainerMetrics", dependencies: ["HSPerfData", .product(name: "Logging", package: "swift-log")]),
@@ -65,7 +68,8 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Addresses", "CBuildInfo", "PodRouting", "ServiceProxy", "Netlink", "IPVS", "Kubernetes",
+                "Addresses", "CBuildInfo", "PodRouting", "PodNetwork", "ServiceProxy", "Netlink", "Netfilter", "IPVS",
+                "Kubernetes",
                 "KubernetesModel",
                 "ContainerMetrics",
                 "BGP", "BGPSpeaker",
@@ -104,6 +108,7 @@ let package = Package(
         .target(name: "GuestTesting", dependencies: ["RudderLab"], path: "Tests/GuestTesting"),
         .testTarget(name: "NetlinkTests", dependencies: ["Addresses", "Netlink", "RudderLab"]),
         .testTarget(name: "BGPTests", dependencies: ["Addresses", "BGP", "RudderLab"]),
+        .testTarget(name: "PodNetworkTests", dependencies: ["Addresses", "PodNetwork", "Netlink", "Netfilter"]),
         .testTarget(name: "PodRoutingTests", dependencies: ["Addresses", "PodRouting", "Netlink", "RudderLab"]),
         .testTarget(
             name: "ServiceProxyTests",
@@ -125,16 +130,16 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Addresses", "Agent", "Kubernetes", "KubernetesModel", "PodRouting", "IPVS", "ServiceProxy", "BGP",
-                "RudderLab",
+                "Addresses", "Agent", "Kubernetes", "KubernetesModel", "PodRouting", "PodNetwork", "IPVS",
+                "ServiceProxy",
+                "BGP", "RudderLab",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Addresses", "Agent", "Kubernetes", "KubernetesModel", "PodRouting", "IPVS", "Netfilter",
-                "ServiceProxy",
-                "Netlink", "RudderLab", "GuestTesting",
+                "Addresses", "Agent", "Kubernetes", "KubernetesModel", "PodRouting", "PodNetwork", "IPVS", "Netfilter",
+                "ServiceProxy", "Netlink", "RudderLab", "GuestTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),

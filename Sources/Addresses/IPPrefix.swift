@@ -56,6 +56,11 @@ public struct IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible 
         other.family == family && other.masked(to: length) == address.masked(to: length)
     }
 
+    /// Whether the two prefixes share an address: one contains the other's network.
+    public func overlaps(_ other: IPPrefix) -> Bool {
+        other.family == family && (contains(other.address) || other.contains(address))
+    }
+
     public var description: String { "\(address)/\(length)" }
 
     public static func < (lhs: IPPrefix, rhs: IPPrefix) -> Bool {

@@ -2,6 +2,7 @@ import Kubernetes
 import KubernetesModel
 import Logging
 import Netlink
+import PodNetwork
 import PodRouting
 import ServiceLifecycle
 import ServiceProxy
@@ -24,14 +25,31 @@ public struct RudderAgent: Sendable {
         public var services: @Sendable (ProxySettings) throws -> any ServiceKernel
         /// The pod routes' kernel.
         public var routes: @Sendable () throws -> any RouteKernel
+        /// The pod network's kernel (the bridge and the tunnels) and its egress rules.
+        public var podNetwork: @Sendable (PodNetworkSettings) throws -> (any PodNetworkKernel, EgressController?)
 
-        /// Adapters over the given closures.
+        /// Adapters over the given closures; the pod network's default is the current namespace's.
         public init(
             services: @escaping @Sendable (ProxySettings) throws -> any ServiceKernel,
-            routes: @escaping @Sendable () throws -> any RouteKernel
+            routes: @escaping @Sendable () throws -> any RouteKernel,
+            podNetwork: @escaping @Sendable (PodNetworkSettings) throws -> (any PodNetworkKernel, EgressController?) = {
+                try Kernels.podNetwork(namespace: .current, settings: $0)
+            }
         ) {
             self.services = services
             self.routes = routes
+            self.podNetwork = podNetwork
+        }
+
+        /// The pod network's real kernel in `namespace` and its egress controller, which also
+        /// removes the masquerade of an earlier run when it is now off.
+        public static func podNetwork(
+            namespace: NetworkNamespace, settings: PodNetworkSettings
+        ) throws -> (
+            any PodNetworkKernel, EgressController?
+        ) {
+            let egress = try EgressController(namespace: namespace, iptablesVariant: settings.iptablesVariant)
+            return (try NetlinkPodNetworkKernel(namespace: namespace), egress)
         }
 
         /// The real kernel, through netlink in `namespace`.
@@ -42,7 +60,8 @@ public struct RudderAgent: Sendable {
                         namespace: namespace, dummyInterface: settings.dummyInterface,
                         nodeAddresses: settings.nodeAddresses, iptablesVariant: settings.iptablesVariant)
                 },
-                routes: { try NetlinkRouteKernel(namespace: namespace) })
+                routes: { try NetlinkRouteKernel(namespace: namespace) },
+                podNetwork: { try podNetwork(namespace: namespace, settings: $0) })
         }
     }
 

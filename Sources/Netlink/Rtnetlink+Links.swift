@@ -74,18 +74,51 @@ extension Rtnetlink {
         try addLink(name: name, kind: "dummy")
     }
 
-    /// Creates a link of a kind that needs no further attributes (dummy, bridge, ...).
-    public func addLink(name: String, kind: String) throws {
+    /// Creates a link of a kind that needs no further attributes (dummy, bridge, ...), with an MTU
+    /// and a hardware address when given.
+    public func addLink(name: String, kind: String, mtu: UInt32? = nil, hardwareAddress: [UInt8]? = nil) throws {
         try socket.withHandle { handle in
             guard let link = rtnl_link_alloc() else {
                 throw NetlinkError(operation: "add \(kind) link \(name)", errno: ENOMEM)
             }
             defer { rtnl_link_put(link) }
             rtnl_link_set_name(link, name)
+            if let mtu { rtnl_link_set_mtu(link, mtu) }
+            if var bytes = hardwareAddress {
+                let address = nl_addr_build(AF_LLC, &bytes, bytes.count)
+                defer { nl_addr_put(address) }
+                rtnl_link_set_addr(link, address)
+            }
             try NetlinkError.check(rtnl_link_set_type(link, kind), "add \(kind) link \(name)")
             socket.countWrite()
             try NetlinkError.check(rtnl_link_add(handle, link, NLM_F_CREATE | NLM_F_EXCL), "add \(kind) link \(name)")
         }
+    }
+
+    /// Creates an IPv4-in-IPv4 tunnel between `tunnel.local` and `tunnel.remote`, down, with an MTU when given.
+    public func addIPIPTunnel(name: String, _ tunnel: IPIPTunnel, mtu: UInt32? = nil) throws {
+        let operation = "add ipip tunnel \(name) \(tunnel)"
+        guard case .v4(let local) = tunnel.local, case .v4(let remote) = tunnel.remote else {
+            throw NetlinkError(operation: operation, errno: EAFNOSUPPORT)
+        }
+        try socket.withHandle { handle in
+            guard let link = rtnl_link_ipip_alloc() else { throw NetlinkError(operation: operation, errno: ENOMEM) }
+            defer { rtnl_link_put(link) }
+            rtnl_link_set_name(link, name)
+            if let mtu { rtnl_link_set_mtu(link, mtu) }
+            // libnl takes the addresses in network byte order.
+            try NetlinkError.check(rtnl_link_ipip_set_local(link, local.bigEndian), operation)
+            try NetlinkError.check(rtnl_link_ipip_set_remote(link, remote.bigEndian), operation)
+            // Path MTU discovery on, as `ip tunnel add` sets it, so the inner packets learn the tunnel's MTU.
+            try NetlinkError.check(rtnl_link_ipip_set_pmtudisc(link, 1), operation)
+            socket.countWrite()
+            try NetlinkError.check(rtnl_link_add(handle, link, NLM_F_CREATE | NLM_F_EXCL), operation)
+        }
+    }
+
+    /// Sets a link's MTU.
+    public func setLink(named name: String, mtu: UInt32) throws {
+        try changeLink(named: name, "set link \(name) mtu \(mtu)") { rtnl_link_set_mtu($0, mtu) }
     }
 
     /// Deletes a link by name.
@@ -103,32 +136,43 @@ extension Rtnetlink {
 
     /// Sets a link administratively up or down.
     public func setLink(named name: String, up: Bool) throws {
-        try socket.withHandle { handle in
-            var original: OpaquePointer?
-            try NetlinkError.check(rtnl_link_get_kernel(handle, 0, name, &original), "find link \(name)")
-            defer { rtnl_link_put(original) }
-            guard let change = rtnl_link_alloc() else {
-                throw NetlinkError(operation: "set link \(name)", errno: ENOMEM)
-            }
-            defer { rtnl_link_put(change) }
+        try changeLink(named: name, "set link \(name) \(up ? "up" : "down")") { change in
             if up {
                 rtnl_link_set_flags(change, UInt32(IFF_UP))
             } else {
                 rtnl_link_unset_flags(change, UInt32(IFF_UP))
             }
+        }
+    }
+
+    /// Sends one change of the link called `name`, described by what `edit` sets on an empty link.
+    private func changeLink(named name: String, _ operation: String, _ edit: (OpaquePointer) -> Void) throws {
+        try socket.withHandle { handle in
+            var original: OpaquePointer?
+            try NetlinkError.check(rtnl_link_get_kernel(handle, 0, name, &original), "find link \(name)")
+            defer { rtnl_link_put(original) }
+            guard let change = rtnl_link_alloc() else { throw NetlinkError(operation: operation, errno: ENOMEM) }
+            defer { rtnl_link_put(change) }
+            edit(change)
             socket.countWrite()
-            try NetlinkError.check(
-                rtnl_link_change(handle, original, change, 0), "set link \(name) \(up ? "up" : "down")")
+            try NetlinkError.check(rtnl_link_change(handle, original, change, 0), operation)
         }
     }
 
     static func link(from object: OpaquePointer) -> Link {
         let kind = rtnl_link_get_type(object).map { String(cString: $0) }
+        var tunnel: IPIPTunnel?
+        if kind == "ipip" {
+            tunnel = IPIPTunnel(
+                local: .v4(UInt32(bigEndian: rtnl_link_ipip_get_local(object))),
+                remote: .v4(UInt32(bigEndian: rtnl_link_ipip_get_remote(object))))
+        }
         return Link(
             index: rtnl_link_get_ifindex(object),
             name: rtnl_link_get_name(object).map { String(cString: $0) } ?? "",
             kind: kind,
             isUp: rtnl_link_get_flags(object) & UInt32(IFF_UP) != 0,
-            mtu: rtnl_link_get_mtu(object))
+            mtu: rtnl_link_get_mtu(object),
+            tunnel: tunnel)
     }
 }

@@ -55,7 +55,10 @@ public struct RouteResolver: Sendable {
                 return .failure(Problem(route: route, reason: "next hop \(hop) is not \(route.prefix.family)"))
             }
             let weight = route.weights[hop] ?? 1
-            if let connected = connectedAddress(for: hop) {
+            if let link = route.link {
+                // A tunnel's far end is its next hop whatever the underlay says.
+                hops.append(NextHop(gateway: hop, linkIndex: link, onlink: true, weight: weight))
+            } else if let connected = connectedAddress(for: hop) {
                 hops.append(NextHop(gateway: hop, linkIndex: connected.linkIndex, onlink: true, weight: weight))
             } else if let via = bestUnderlayRoute(to: hop), let first = via.nextHops.first, let gateway = first.gateway
             {

@@ -11,7 +11,7 @@ struct Rudder: AsyncParsableCommand {
         version: RudderVersion.description,
         subcommands: [
             VersionCommand.self, CheckConfigCommand.self, RunCommand.self, RoutesCommand.self, ProxyCommand.self,
-            JVMCommand.self, BGPCommand.self, CleanupCommand.self,
+            JVMCommand.self, BGPCommand.self, CNICommand.self, CleanupCommand.self,
         ])
 
     /// Sets the allocator up before any thread allocates, then runs the command.

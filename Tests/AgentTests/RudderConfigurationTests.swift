@@ -116,8 +116,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(
             "logLevel: info\npodrouting:\n  enabled: true\n", line: 2,
             "unknown key 'podrouting' in the top level (expected: nodeName, logLevel, logging, controlSocket, podRouting, "
-                + "kubernetes, "
-                + "serviceProxy, http, metrics, bgp)"),
+                + "podNetwork, kubernetes, serviceProxy, http, metrics, bgp)"),
         BadInput(
             "metrics:\n  cgroupSearchPaths: [kubepods]\n", line: 2,
             "metrics.cgroupSearchPaths: 'kubepods' is not a cgroup path (it must start with /)"),

@@ -1,6 +1,9 @@
+import Addresses
 import Foundation
 import IPVS
+import Netfilter
 import Netlink
+import PodNetwork
 import PodRouting
 import ServiceProxy
 
@@ -80,7 +83,27 @@ public enum NodeCleanup {
             attempt("link \(dummy) with its VIPs") { try netlink.deleteLink(named: dummy) }
         }
 
+        // The overlay's tunnels; the pod bridge stays, since running pods are attached to it.
+        for link in try netlink.links() where OverlayTunnel.isOwned(name: link.name, kind: link.kind) {
+            attempt("tunnel \(link.name) to \(link.tunnel.map { "\($0.remote)" } ?? "?")") {
+                try netlink.deleteLink(named: link.name)
+            }
+        }
+
         // Chains and jumps, then the sets they name; only RUDDER-* exist to be found.
+        let podNetwork = configuration.podNetwork.settings
+        do {
+            let egress = try EgressController(namespace: namespace, iptablesVariant: podNetwork.iptablesVariant)
+            let names = [AddressFamily.ipv4, .ipv6].map(EgressRules.exemptSet)
+            let sets = try IPSetClient(namespace: namespace).names()
+            if sets.contains(where: names.contains) {
+                attempt("netfilter: the pod egress chain \(EgressRules.chain) and its sets") {
+                    try egress.sync(PodNetworkState(podCIDRs: [], mtu: 1500), settings: podNetwork, enabled: false)
+                }
+            }
+        } catch {
+            outcome.failures.append("pod egress: \(error)")
+        }
         do {
             let netfilter = try NetfilterController(
                 namespace: namespace, iptablesVariant: proxy.settings.iptablesVariant)
@@ -92,6 +115,12 @@ public enum NodeCleanup {
             }
         } catch {
             outcome.failures.append("netfilter: \(error)")
+        }
+
+        // The conflist: without it the runtime attaches no new pod to Rudder's network.
+        let conflist = CNIConfigDirectory(path: podNetwork.configDirectory, fileName: podNetwork.configFileName)
+        if FileManager.default.fileExists(atPath: conflist.filePath) {
+            attempt("file \(conflist.filePath)") { try conflist.remove() }
         }
 
         // Last the files that say what Rudder holds: without them a new agent starts afresh.

@@ -34,6 +34,8 @@ public struct RudderConfiguration: Sendable, Equatable {
     public var controlSocket: String
     /// How log lines look.
     public var logging = Log()
+    /// The node's pod network (Rudder as the CNI).
+    public var podNetwork = PodNetwork()
 
     /// A configuration; every argument defaults to what an empty section would give.
     public init(
@@ -57,7 +59,7 @@ public struct RudderConfiguration: Sendable, Equatable {
 
     /// The valid top-level keys; a new section adds its key here.
     static let keys = [
-        "nodeName", "logLevel", Log.key, "controlSocket", PodRouting.key, Kubernetes.key, ServiceProxy.key, HTTP.key,
+        "nodeName", "logLevel", Log.key, "controlSocket", PodRouting.key, PodNetwork.key, Kubernetes.key, ServiceProxy.key, HTTP.key,
         Metrics.key, BGP.key,
     ]
 
@@ -88,6 +90,7 @@ public struct RudderConfiguration: Sendable, Equatable {
         configuration.controlSocket = reader.string("controlSocket", in: root) ?? configuration.controlSocket
         read(&configuration.logging, in: root, with: &reader)
         read(&configuration.podRouting, in: root, with: &reader)
+        read(&configuration.podNetwork, in: root, with: &reader)
         read(&configuration.kubernetes, in: root, with: &reader)
         read(&configuration.serviceProxy, in: root, with: &reader)
         read(&configuration.http, in: root, with: &reader)

@@ -4,6 +4,7 @@ import Kubernetes
 import KubernetesModel
 import Logging
 import Netlink
+import PodNetwork
 import PodRouting
 import ServiceLifecycle
 import ServiceProxy
@@ -41,9 +42,15 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let routes = podRouteSources()
+                let podNetwork = try podNetworkController()
                 group.addTask {
-                    defer { Task { await routes?.stop() } }
-                    try await followNodes(into: nodes, routes: routes)
+                    defer {
+                        Task {
+                            await routes?.stop()
+                            await podNetwork?.stop()
+                        }
+                    }
+                    try await followNodes(into: nodes, routes: routes, podNetwork: podNetwork)
                 }
                 if configuration.bgp.enabled {
                     group.addTask { try await runBGP(nodes: nodes, routes: routes, vips: vips) }
@@ -87,7 +94,9 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
 
     // MARK: Nodes and pod routes
 
-    private func followNodes(into nodes: NodeDirectory, routes: PodRouteSources?) async throws {
+    private func followNodes(
+        into nodes: NodeDirectory, routes: PodRouteSources?, podNetwork: PodNetworkController?
+    ) async throws {
         let informer = Informer<Node>(client: client, transform: InformerTrims.node, logger: logger)
         let counted = InformerEventMetrics(resource: "nodes", factory: metrics.factory)
         var lastRoutes: [PodRoute]?
@@ -111,13 +120,28 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
                 logger.error("node rejected", metadata: ["error": "\(error)"])
                 continue
             }
-            guard let routes, await nodes.synced else { continue }
-            let (wanted, problems) = NodeRoutes.routes(nodes: await nodes.nodes.values, selfName: nodeName)
+            guard await nodes.synced else { continue }
+            let all = await nodes.nodes.values
+            // The pod network first: the overlay's tunnels must exist before routes name them.
+            let tunnels = await podNetwork?.update(nodes: all) ?? [:]
+            guard let routes else { continue }
+            let (wanted, problems) = NodeRoutes.routes(nodes: all, selfName: nodeName, tunnels: tunnels)
             guard wanted != lastRoutes else { continue }
             for problem in problems { logger.warning("pod route skipped", metadata: ["problem": "\(problem)"]) }
             lastRoutes = wanted
             try await routes.setNodeRoutes(wanted)
         }
+    }
+
+    /// The pod network's controller, when the pod network is on.
+    private func podNetworkController() throws -> PodNetworkController? {
+        guard configuration.podNetwork.enabled else { return nil }
+        let settings = configuration.podNetwork.settings
+        let (kernel, egress) = try kernels.podNetwork(settings)
+        let reconciler = PodNetworkReconciler(kernel: kernel, egress: egress, settings: settings, logger: logger)
+        return PodNetworkController(
+            reconciler: reconciler, nodeName: nodeName, health: health,
+            metrics: PodNetworkMetrics(factory: metrics.factory), control: control, logger: logger)
     }
 
     /// The pod routes' sources and reconciler, when pod routing is on.

@@ -15,14 +15,30 @@ public enum NodeRoutes {
         return nil
     }
 
-    /// A node's pod CIDRs: `spec.podCIDRs`, or `spec.podCIDR` from clusters that set only that.
+    /// kube-router's deprecated single pod CIDR annotation, preferred over everything else.
+    public static let podCIDRAnnotation = "kube-router.io/pod-cidr"
+    /// kube-router's pod CIDRs annotation (comma-separated), preferred over `spec.podCIDRs`.
+    public static let podCIDRsAnnotation = "kube-router.io/pod-cidrs"
+
+    /// A node's pod CIDRs as kube-router reads them: `kube-router.io/pod-cidr` when it is a
+    /// prefix, else `kube-router.io/pod-cidrs`, else `spec.podCIDRs`, else `spec.podCIDR` from
+    /// clusters that set only that.
     public static func podCIDRs(of node: Node) -> [String] {
-        node.spec.podCIDRs.isEmpty ? [node.spec.podCIDR].compactMap { $0 } : node.spec.podCIDRs
+        let annotations = node.metadata.annotations
+        if let single = annotations[podCIDRAnnotation], (try? IPPrefix(parsing: single)) != nil { return [single] }
+        if let list = annotations[podCIDRsAnnotation] {
+            let items = list.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }.filter { !$0.isEmpty }
+            if !items.isEmpty { return items }
+        }
+        return node.spec.podCIDRs.isEmpty ? [node.spec.podCIDR].compactMap { $0 } : node.spec.podCIDRs
     }
 
-    /// The routes to every other node's pod CIDRs; a CIDR that cannot be routed is a problem named with its node.
-    public static func routes(nodes: some Sequence<Node>, selfName: String) -> (routes: [PodRoute], problems: [String])
-    {
+    /// The routes to every other node's pod CIDRs, through the overlay's tunnel to a node that has
+    /// one (`tunnels`: interface index by node address); a CIDR that cannot be routed is a problem
+    /// named with its node.
+    public static func routes(
+        nodes: some Sequence<Node>, selfName: String, tunnels: [IPAddress: Int32] = [:]
+    ) -> (routes: [PodRoute], problems: [String]) {
         var routes: [PodRoute] = []
         var problems: [String] = []
         for node in nodes where node.metadata.name != selfName {
@@ -37,7 +53,7 @@ public enum NodeRoutes {
                             + "to route its pod CIDR \(text) through")
                     continue
                 }
-                routes.append(PodRoute(prefix: prefix.network, nextHops: [nextHop]))
+                routes.append(PodRoute(prefix: prefix.network, nextHops: [nextHop], link: tunnels[nextHop]))
             }
         }
         return (routes.sorted { "\($0.prefix)" < "\($1.prefix)" }, problems)

@@ -35,6 +35,10 @@ public final class ControlServer: ServiceLifecycle.Service, Sendable {
         var words = request.split(separator: " ").map(String.init)
         let json = words.last == "json"
         if json { words.removeLast() }
+        if words == ["cni"] {
+            return control.cniConfiguration
+                ?? "error: this agent has no conflist to write (podNetwork is off, or the node has no pod CIDR yet)"
+        }
         guard words.first == "bgp" else { return "error: unknown request '\(request)'" }
         guard let speaker = control.speaker else { return "error: BGP is not running in this agent" }
         typealias Report = BGPControlReport

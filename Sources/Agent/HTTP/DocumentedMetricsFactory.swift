@@ -25,6 +25,13 @@ struct DocumentedMetricsFactory: MetricsFactory {
         "rudder_services_rejected_total": "Services refused as invalid at a sync (logged with every problem).",
         "rudder_service_inputs_skipped_total":
             "EndpointSlice input the proxy could not use, first seen: reason endpoint_address or orphan_slice.",
+        "rudder_pod_network_link_operations_total":
+            "Bridge, address and tunnel changes the pod network made that the kernel accepted.",
+        "rudder_pod_network_failures_total": "Pod network changes that failed (logged with the object and why).",
+        "rudder_cni_config_writes_total": "Times the CNI conflist was written because its content changed.",
+        "rudder_pod_egress_writes_total": "Pod egress masquerade set replacements and rule restores.",
+        "rudder_pod_network_repairs_total":
+            "Times a kernel event about the bridge or a tunnel led to a repair that changed something.",
         "rudder_bgp_session_established": "1 while the BGP session with a peer is Established, else 0.",
         "rudder_bgp_prefixes_received": "Prefixes a BGP peer sent that import policy accepted.",
         "rudder_bgp_prefixes_advertised": "Prefixes advertised to a BGP peer.",

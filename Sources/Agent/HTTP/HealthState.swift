@@ -45,6 +45,11 @@ public final class HealthState: Sendable {
         warnings.withLockedValue { $0[topic] = message }
     }
 
+    /// Removes a warning once what it said is no longer so.
+    public func clearWarning(_ topic: String) {
+        _ = warnings.withLockedValue { $0.removeValue(forKey: topic) }
+    }
+
     /// Each component and its state, sorted by name.
     public var snapshot: [(component: String, status: Status)] {
         components.withLockedValue { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
