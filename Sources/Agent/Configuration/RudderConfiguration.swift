@@ -59,7 +59,8 @@ public struct RudderConfiguration: Sendable, Equatable {
 
     /// The valid top-level keys; a new section adds its key here.
     static let keys = [
-        "nodeName", "logLevel", Log.key, "controlSocket", PodRouting.key, PodNetwork.key, Kubernetes.key, ServiceProxy.key, HTTP.key,
+        "nodeName", "logLevel", Log.key, "controlSocket", PodRouting.key, PodNetwork.key, Kubernetes.key,
+        ServiceProxy.key, HTTP.key,
         Metrics.key, BGP.key,
     ]
 
