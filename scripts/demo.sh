@@ -3,7 +3,8 @@
 # It shows pod routing (routes applied from a file, one deleted behind Rudder's back and put
 # back), the service proxy (IPVS programmed from a services file, real traffic through a
 # ClusterIP and a NodePort), the agent (`rudder run` following an API server, and riding out
-# its loss), BGP (a session with a BIRD ToR, routes both ways) and JVM headroom (`rudder jvm`
+# its loss), BGP (a session with a BIRD ToR, routes both ways), the pod network (two nodes'
+# pods talking, one reaching the outside through egress masquerade) and JVM headroom (`rudder jvm`
 # on real JVMs in memory cgroups). Each capability
 # added to Rudder adds a scene here.
 set -euo pipefail
@@ -77,6 +78,9 @@ scene "the agent: rudder run follows an API server (the test double) and program
 
 scene "BGP: rudder run peers with a BIRD ToR (the shipped bird-configs/tor.conf)"
 ./scripts/demo/bgp-tor.sh "$PWD/$rudder"
+
+scene "the pod network: two sandbox nodes run rudder run as their CNI; a pod on each, one reaching an outside host"
+./scripts/demo/pod-network.sh "$PWD/$rudder"
 
 scene "JVM headroom: real JVMs in memory cgroups, judged by rudder jvm"
 ./scripts/demo/jvm-headroom.sh "$PWD/$rudder"
