@@ -94,7 +94,7 @@ import Testing
 }
 
 /// Two nodes joined by an underlay link, an outside host behind the first, pods as namespaces.
-private final class PodNetworkLab {
+final class PodNetworkLab {
     /// A pod: its namespace, the node it runs on and what the plugins gave it.
     struct Pod {
         var name: String
@@ -118,7 +118,8 @@ private final class PodNetworkLab {
 
     static let podCIDRs = ["10.244.1.0/24", "10.244.2.0/24"]
 
-    init() throws {
+    /// The lab; `iptablesVariant` is the egress rules' (a User-Mode Linux guest has only legacy).
+    init(iptablesVariant: String? = nil) throws {
         nodes = [
             try NetworkNamespaceFixture(prefix: "rudder-node"), try NetworkNamespaceFixture(prefix: "rudder-node"),
         ]
@@ -141,7 +142,9 @@ private final class PodNetworkLab {
             kernels.append(kernel)
             reconcilers.append(
                 PodNetworkReconciler(
-                    kernel: kernel, egress: try EgressController(namespace: node.namespace), settings: layout))
+                    kernel: kernel,
+                    egress: try EgressController(namespace: node.namespace, iptablesVariant: iptablesVariant),
+                    settings: layout))
         }
         self.settings = settings
         self.kernels = kernels
@@ -179,14 +182,19 @@ private final class PodNetworkLab {
         try pod.fixture.remove()
     }
 
-    /// The client address the server's namespace sees for a connection from `pod` to `address`:8080.
-    func peer(from pod: Pod, to address: String, server: NetworkNamespaceFixture) throws -> String {
+    /// The client address the server's namespace sees for a connection from `pod` to
+    /// `address`:`port`, served on port 8080 there.
+    func peer(
+        from pod: Pod, to address: String, port: UInt16 = 8080, server: NetworkNamespaceFixture
+    ) throws
+        -> String
+    {
         func established() throws -> Set<String> {
             let lines = try server.run("ss", ["-Htn", "state", "established"]).stdout
             return Set(lines.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") })
         }
         let before = try established()
-        let connection = try TCPConnection(to: SocketEndpoint(address, port: 8080), from: pod.fixture.namespace)
+        let connection = try TCPConnection(to: SocketEndpoint(address, port: port), from: pod.fixture.namespace)
         defer { connection.close() }
         _ = try connection.readLine()
         for line in try established().subtracting(before) {
@@ -195,7 +203,7 @@ private final class PodNetworkLab {
                 return String(columns[3].split(separator: ":").first ?? "")
             }
         }
-        throw TrafficError(operation: "no connection to \(address):8080 seen in \(server)")
+        throw TrafficError(operation: "no connection to \(address):\(port) seen in \(server)")
     }
 
     func tearDown() {
