@@ -95,27 +95,6 @@ extension Rtnetlink {
         }
     }
 
-    /// Creates an IPv4-in-IPv4 tunnel between `tunnel.local` and `tunnel.remote`, down, with an MTU when given.
-    public func addIPIPTunnel(name: String, _ tunnel: IPIPTunnel, mtu: UInt32? = nil) throws {
-        let operation = "add ipip tunnel \(name) \(tunnel)"
-        guard case .v4(let local) = tunnel.local, case .v4(let remote) = tunnel.remote else {
-            throw NetlinkError(operation: operation, errno: EAFNOSUPPORT)
-        }
-        try socket.withHandle { handle in
-            guard let link = rtnl_link_ipip_alloc() else { throw NetlinkError(operation: operation, errno: ENOMEM) }
-            defer { rtnl_link_put(link) }
-            rtnl_link_set_name(link, name)
-            if let mtu { rtnl_link_set_mtu(link, mtu) }
-            // libnl takes the addresses in network byte order.
-            try NetlinkError.check(rtnl_link_ipip_set_local(link, local.bigEndian), operation)
-            try NetlinkError.check(rtnl_link_ipip_set_remote(link, remote.bigEndian), operation)
-            // Path MTU discovery on, as `ip tunnel add` sets it, so the inner packets learn the tunnel's MTU.
-            try NetlinkError.check(rtnl_link_ipip_set_pmtudisc(link, 1), operation)
-            socket.countWrite()
-            try NetlinkError.check(rtnl_link_add(handle, link, NLM_F_CREATE | NLM_F_EXCL), operation)
-        }
-    }
-
     /// Sets a link's MTU.
     public func setLink(named name: String, mtu: UInt32) throws {
         try changeLink(named: name, "set link \(name) mtu \(mtu)") { rtnl_link_set_mtu($0, mtu) }

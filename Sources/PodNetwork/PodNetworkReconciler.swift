@@ -74,7 +74,16 @@ public actor PodNetworkReconciler {
             return report
         }
         bridgeIndex = links.first { $0.name == settings.bridgeName }?.index
-        let plan = PodNetworkPlanner.plan(state, settings: settings, links: links, addresses: addresses)
+        var guePorts: [UInt16] = []
+        if state.tunnels.contains(where: { $0.encapsulation != .ipip }) {
+            do {
+                guePorts = try await kernel.guePorts()
+            } catch {
+                report.failures.append("cannot list the GUE ports (is the fou module loaded?): \(error)")
+            }
+        }
+        let plan = PodNetworkPlanner.plan(
+            state, settings: settings, links: links, addresses: addresses, guePorts: guePorts)
         report.problems = plan.problems
         let failures = plan.operations.isEmpty ? [:] : await kernel.apply(plan.operations)
         for (index, operation) in plan.operations.enumerated() {

@@ -20,6 +20,8 @@ public struct PodNetworkSettings: Hashable, Sendable {
     public var nonMasqueradeCIDRs: [IPPrefix]
     /// Which remote nodes are reached through a tunnel.
     public var overlay: OverlayMode
+    /// How the tunnels carry packets.
+    public var overlayEncapsulation: OverlayEncapsulation
     /// Which iptables the node's rules live in: "legacy", "nft", or nil for the system's default.
     public var iptablesVariant: String?
 
@@ -28,8 +30,9 @@ public struct PodNetworkSettings: Hashable, Sendable {
         bridgeName: String = "kube-bridge", networkName: String = "rudder", configDirectory: String = "/etc/cni/net.d",
         configFileName: String = "10-rudder.conflist", hairpinMode: Bool = true, mtu: UInt32? = nil,
         egressMasquerade: Bool = true, nonMasqueradeCIDRs: [IPPrefix] = [], overlay: OverlayMode = .off,
-        iptablesVariant: String? = nil
+        overlayEncapsulation: OverlayEncapsulation = .ipip, iptablesVariant: String? = nil
     ) {
+        self.overlayEncapsulation = overlayEncapsulation
         self.bridgeName = bridgeName
         self.networkName = networkName
         self.configDirectory = configDirectory
@@ -71,6 +74,39 @@ public enum OverlayMode: String, Hashable, Sendable, CaseIterable {
     /// A tunnel to every other node.
     case full
 
-    /// The bytes each packet loses to the outer IPv4 header.
-    public static let ipipOverhead: UInt32 = 20
+}
+
+/// How a tunnel carries pod packets (kube-router's `--overlay-encap`).
+public enum OverlayEncapsulation: Hashable, Sendable {
+    /// IPv4 in IPv4.
+    case ipip
+    /// IPv4 in GUE in UDP to `port`, as kube-router's `fou` does it (`encap gue`), so a tunnel
+    /// between a Rudder node and a kube-router node works during a migration; UDP lets the
+    /// underlay's ECMP hash spread tunnels by source port.
+    case gue(port: UInt16)
+
+    /// The UDP port of a GUE encapsulation, nil for IP-in-IP.
+    public var port: UInt16? {
+        if case .gue(let port) = self { port } else { nil }
+    }
+
+    /// kube-router's default `--overlay-encap-port`.
+    public static let defaultPort: UInt16 = 5555
+
+    /// The bytes each packet loses to the outer headers: IPv4 20, plus UDP 8 and GUE 4.
+    public var overhead: UInt32 {
+        switch self {
+        case .ipip: 20
+        case .gue: 32
+        }
+    }
+
+    /// The prefix of Rudder's tunnel names with this encapsulation, so that a change of
+    /// encapsulation shows in the name and makes new tunnels.
+    public var namePrefix: String {
+        switch self {
+        case .ipip: "rtun"
+        case .gue: "rgue"
+        }
+    }
 }

@@ -138,13 +138,19 @@ import Testing
                     nonMasqueradeCIDRs: [try IPPrefix(parsing: "172.16.0.0/12")], overlay: .subnet,
                     iptablesVariant: "legacy"))
         #expect(RudderConfiguration.default.podNetwork.enabled == false)
+        let fou = try RudderConfiguration.parse(
+            yaml: "podNetwork:\n  overlayEncap: fou\n  overlayEncapPort: 6000\n", file: "agent.yaml")
+        #expect(fou.podNetwork.settings.overlayEncapsulation == .gue(port: 6000))
+        let fouDefault = try RudderConfiguration.parse(yaml: "podNetwork:\n  overlayEncap: fou\n", file: "agent.yaml")
+        #expect(fouDefault.podNetwork.settings.overlayEncapsulation == .gue(port: 5555))
 
         for (yaml, line, message) in [
             ("podNetwork:\n  bridge: a-very-long-bridge\n", 2, "podNetwork.bridge: 'a-very-long-bridge' must have"),
             ("podNetwork:\n  cniConfigFile: rudder.json\n", 2, "must be a file name ending in .conflist"),
             ("podNetwork:\n  mtu: 500\n", 2, "podNetwork.mtu"),
             ("podNetwork:\n  overlay: sometimes\n", 2, "podNetwork.overlay"),
-            ("podNetwork:\n  overlayEncap: fou\n", 2, "fou is not supported yet"),
+            ("podNetwork:\n  overlayEncap: gre\n", 2, "podNetwork.overlayEncap"),
+            ("podNetwork:\n  overlayEncapPort: 0\n", 2, "podNetwork.overlayEncapPort"),
             ("podNetwork:\n  nonMasqueradeCIDRs: [10.0.0.1/8]\n", 2, "nonMasqueradeCIDRs"),
         ] {
             #expect {

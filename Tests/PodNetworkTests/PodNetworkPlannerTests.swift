@@ -81,11 +81,41 @@ import Testing
             plan.operations == [
                 .deleteLink(name: "rtun0a000001"),
                 .deleteLink(name: moved.name),
-                .addTunnel(name: moved.name, tunnel: IPIPTunnel(local: local, remote: moved.remote), mtu: 1480),
+                .addTunnel(
+                    name: moved.name, tunnel: IPIPTunnel(local: local, remote: moved.remote), encapsulation: .ipip,
+                    mtu: 1480),
                 .setUp(name: moved.name),
-                .addTunnel(name: fresh.name, tunnel: IPIPTunnel(local: local, remote: fresh.remote), mtu: 1480),
+                .addTunnel(
+                    name: fresh.name, tunnel: IPIPTunnel(local: local, remote: fresh.remote), encapsulation: .ipip,
+                    mtu: 1480),
                 .setUp(name: fresh.name),
             ])
+    }
+
+    @Test func gueTunnelsOpenTheirReceivePortFirstOnceAndAreNamedApart() {
+        let local = IPAddress("192.168.1.10")!
+        var state = Self.state
+        state.tunnels = [
+            OverlayTunnel(local: local, remote: IPAddress("192.168.2.10")!, encapsulation: .gue(port: 5555)),
+            OverlayTunnel(local: local, remote: IPAddress("192.168.3.10")!, encapsulation: .gue(port: 5555)),
+        ]
+        let bridge = Link(index: 7, name: "kube-bridge", kind: "bridge", isUp: true, mtu: 1480)
+        let addresses = Self.state.gatewayAddresses.map { InterfaceAddress(linkIndex: 7, address: $0) }
+        // An ipip tunnel to the same node from before the change of encapsulation goes.
+        let old = Link(
+            index: 8, name: "rtunc0a8020a", kind: "ipip", isUp: true, mtu: 1480,
+            tunnel: IPIPTunnel(local: local, remote: IPAddress("192.168.2.10")!))
+        let plan = PodNetworkPlanner.plan(
+            state, settings: Self.settings, links: [bridge, old], addresses: addresses)
+        #expect(plan.operations.first == .addGUEPort(5555))
+        #expect(plan.operations.filter { $0 == .addGUEPort(5555) }.count == 1)
+        #expect(plan.operations.contains(.deleteLink(name: "rtunc0a8020a")))
+        #expect(plan.operations.contains(.setUp(name: "rguec0a8020a")))
+        let open = PodNetworkPlanner.plan(
+            state, settings: Self.settings, links: [bridge], addresses: addresses, guePorts: [5555])
+        #expect(!open.operations.contains(.addGUEPort(5555)))
+        #expect(OverlayTunnel.isOwned(name: "rguec0a8020a", kind: "ipip"))
+        #expect(OverlayEncapsulation.gue(port: 5555).overhead == 32)
     }
 
     @Test func tunnelNamesCarryTheRemoteAddressAndOnlyThoseAreOwned() {

@@ -19,7 +19,8 @@ extension RudderConfiguration {
         static let key = "podNetwork"
         static let keys = [
             "enabled", "bridge", "cniNetworkName", "cniConfigDirectory", "cniConfigFile", "hairpinMode", "mtu",
-            "egressMasquerade", "nonMasqueradeCIDRs", "overlay", "overlayEncap", "iptables",
+            "egressMasquerade", "nonMasqueradeCIDRs", "overlay", "overlayEncap", "overlayEncapPort",
+            "iptables",
         ]
 
         init(reading mapping: YAMLReader.Mapping, over defaults: PodNetwork, with reader: inout YAMLReader) {
@@ -49,12 +50,14 @@ extension RudderConfiguration {
             if let mode = reader.choice("overlay", in: mapping, from: OverlayMode.allCases.map(\.rawValue)) {
                 settings.overlay = OverlayMode(rawValue: mode) ?? settings.overlay
             }
-            if let node = mapping["overlayEncap"],
-                reader.choice("overlayEncap", in: mapping, from: ["ipip", "fou"]) == "fou"
-            {
-                reader.report(
-                    "\(mapping.path(of: "overlayEncap")): fou is not supported yet; ipip (the default) carries the "
-                        + "same packets without the UDP header", at: node)
+            // kube-router's `fou` is GUE inside foo-over-UDP: the same on the wire, for mixed clusters.
+            let port: UInt16 =
+                reader.integer("overlayEncapPort", in: mapping, range: 1...65535)
+                ?? settings.overlayEncapsulation.port ?? OverlayEncapsulation.defaultPort
+            switch reader.choice("overlayEncap", in: mapping, from: ["ipip", "fou"]) {
+            case "ipip": settings.overlayEncapsulation = .ipip
+            case "fou": settings.overlayEncapsulation = .gue(port: port)
+            default: if case .gue = settings.overlayEncapsulation { settings.overlayEncapsulation = .gue(port: port) }
             }
             settings.iptablesVariant =
                 reader.choice("iptables", in: mapping, from: ["nft", "legacy"]) ?? settings.iptablesVariant

@@ -56,11 +56,13 @@ enum NodePodNetwork {
             for node in nodes where node.metadata.name != selfName {
                 guard let remote = NodeRoutes.address(of: node, family: .ipv4) else { continue }
                 if OverlayTunnel.wanted(mode: settings.overlay, local: underlay.subnet, remote: remote) {
-                    tunnels.append(OverlayTunnel(local: localAddress, remote: remote))
+                    tunnels.append(
+                        OverlayTunnel(
+                            local: localAddress, remote: remote, encapsulation: settings.overlayEncapsulation))
                 }
             }
         }
-        let overhead = settings.overlay == .off ? 0 : OverlayMode.ipipOverhead
+        let overhead = settings.overlay == .off ? 0 : settings.overlayEncapsulation.overhead
         let mtu = settings.mtu ?? ((underlay?.mtu ?? 1500) - overhead)
         outcome.state = PodNetworkState(
             podCIDRs: perFamily, clusterPodCIDRs: Array(Set(cluster)).sorted(), mtu: mtu,

@@ -11,8 +11,10 @@ public enum LinkOperation: Hashable, Sendable, CustomStringConvertible {
     case addAddress(link: String, address: IPPrefix)
     /// Bring a link up.
     case setUp(name: String)
-    /// Create a tunnel, down, with this MTU.
-    case addTunnel(name: String, tunnel: IPIPTunnel, mtu: UInt32)
+    /// Create a tunnel, down, with this encapsulation and MTU.
+    case addTunnel(name: String, tunnel: IPIPTunnel, encapsulation: OverlayEncapsulation, mtu: UInt32)
+    /// Open a UDP port for GUE packets (the receive side of `gue` tunnels).
+    case addGUEPort(UInt16)
     /// Delete a link Rudder owns.
     case deleteLink(name: String)
 
@@ -25,7 +27,10 @@ public enum LinkOperation: Hashable, Sendable, CustomStringConvertible {
         case .setMTU(let name, let mtu): "set \(name) mtu \(mtu)"
         case .addAddress(let link, let address): "add address \(address) to \(link)"
         case .setUp(let name): "set \(name) up"
-        case .addTunnel(let name, let tunnel, let mtu): "add ipip tunnel \(name) \(tunnel) mtu \(mtu)"
+        case .addTunnel(let name, let tunnel, .ipip, let mtu): "add ipip tunnel \(name) \(tunnel) mtu \(mtu)"
+        case .addTunnel(let name, let tunnel, .gue(let port), let mtu):
+            "add ipip tunnel \(name) \(tunnel) encap gue port \(port) mtu \(mtu)"
+        case .addGUEPort(let port): "add fou port \(port) gue"
         case .deleteLink(let name): "delete link \(name)"
         }
     }

@@ -1,4 +1,5 @@
 import Netlink
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,6 +11,8 @@ public protocol PodNetworkKernel: Sendable {
     func links() async throws -> [Link]
     /// Addresses on every link.
     func addresses() async throws -> [InterfaceAddress]
+    /// The UDP ports open for GUE packets.
+    func guePorts() async throws -> [UInt16]
     /// Sends the operations in order; a failure is kept by index and the rest still go.
     func apply(_ operations: [LinkOperation]) async -> [Int: NetlinkError]
     /// Starts the stream of link and address events; subscribed when it returns.
@@ -39,12 +42,32 @@ public final class NetlinkPodNetworkKernel: PodNetworkKernel {
         try await executor.run { [netlink] in try netlink.addresses() }
     }
 
+    public func guePorts() async throws -> [UInt16] {
+        try await executor.run { [self] in try fou().guePorts() }
+    }
+
+    /// The `fou` family's client, opened on first use: only GUE tunnels need the module.
+    private func fou() throws -> FOUClient {
+        try fouClient.withLock { client in
+            if let client { return client }
+            let opened = try FOUClient(namespace: namespace)
+            client = opened
+            return opened
+        }
+    }
+
+    private let fouClient = Mutex<FOUClient?>(nil)
+
     public func apply(_ operations: [LinkOperation]) async -> [Int: NetlinkError] {
-        let result = try? await executor.run { [netlink] in
+        let result = try? await executor.run { [self, netlink] in
             var failures: [Int: NetlinkError] = [:]
             for (index, operation) in operations.enumerated() {
                 do {
-                    try Self.send(operation, through: netlink)
+                    if case .addGUEPort(let port) = operation {
+                        try fou().addGUEPort(port)
+                    } else {
+                        try Self.send(operation, through: netlink)
+                    }
                 } catch let error as NetlinkError {
                     failures[index] = error
                 } catch {
@@ -68,7 +91,9 @@ public final class NetlinkPodNetworkKernel: PodNetworkKernel {
             try netlink.addAddress(
                 InterfaceAddress(linkIndex: link.index, address: address), skipDAD: address.address.family == .ipv6)
         case .setUp(let name): try netlink.setLink(named: name, up: true)
-        case .addTunnel(let name, let tunnel, let mtu): try netlink.addIPIPTunnel(name: name, tunnel, mtu: mtu)
+        case .addTunnel(let name, let tunnel, let encapsulation, let mtu):
+            try netlink.addIPIPTunnel(name: name, tunnel, guePort: encapsulation.port, mtu: mtu)
+        case .addGUEPort: break
         case .deleteLink(let name): try netlink.deleteLink(named: name)
         }
     }
@@ -77,5 +102,5 @@ public final class NetlinkPodNetworkKernel: PodNetworkKernel {
         try NetlinkMonitor.events(namespace: namespace, groups: [.link, .ipv4Address, .ipv6Address])
     }
 
-    public var writesSent: Int { netlink.writesSent }
+    public var writesSent: Int { netlink.writesSent + (fouClient.withLock { $0 }?.writesSent ?? 0) }
 }

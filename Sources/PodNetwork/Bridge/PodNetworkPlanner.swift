@@ -15,11 +15,19 @@ public enum PodNetworkPlanner {
         public var problems: [String] = []
     }
 
-    /// Plans `state` against the kernel's links and addresses.
+    /// Plans `state` against the kernel's links, addresses and open GUE ports.
     public static func plan(
-        _ state: PodNetworkState, settings: PodNetworkSettings, links: [Link], addresses: [InterfaceAddress]
+        _ state: PodNetworkState, settings: PodNetworkSettings, links: [Link], addresses: [InterfaceAddress],
+        guePorts: [UInt16] = []
     ) -> Plan {
         var plan = Plan()
+        // The receive port before the tunnels, so a far node's first packets are not refused.
+        var ports = Set(guePorts)
+        for tunnel in state.tunnels {
+            if case .gue(let port) = tunnel.encapsulation, ports.insert(port).inserted {
+                plan.operations.append(.addGUEPort(port))
+            }
+        }
         planBridge(state, settings: settings, links: links, addresses: addresses, into: &plan)
         // The tunnels carry the pods' packets, whose MTU already leaves room for the outer header.
         planTunnels(state.tunnels, mtu: state.mtu, links: links, into: &plan)
@@ -69,7 +77,10 @@ public enum PodNetworkPlanner {
                 plan.problems.append("link \(name) exists and is not Rudder's tunnel; no tunnel to \(tunnel.remote)")
                 continue
             }
-            plan.operations += [.addTunnel(name: name, tunnel: endpoints, mtu: mtu), .setUp(name: name)]
+            plan.operations += [
+                .addTunnel(name: name, tunnel: endpoints, encapsulation: tunnel.encapsulation, mtu: mtu),
+                .setUp(name: name),
+            ]
         }
     }
 }

@@ -7,32 +7,41 @@ public struct OverlayTunnel: Hashable, Sendable, CustomStringConvertible {
     public var local: IPAddress
     /// The remote node's address.
     public var remote: IPAddress
+    /// How it carries packets.
+    public var encapsulation: OverlayEncapsulation
 
     /// A tunnel from `local` to `remote` (IPv4).
-    public init(local: IPAddress, remote: IPAddress) {
+    public init(local: IPAddress, remote: IPAddress, encapsulation: OverlayEncapsulation = .ipip) {
         self.local = local
         self.remote = remote
+        self.encapsulation = encapsulation
     }
 
-    /// The prefix of Rudder's tunnel names; an `ipip` link named so is Rudder's.
-    public static let namePrefix = "rtun"
+    /// The prefixes of Rudder's tunnel names; an `ipip` link named with one and 8 hex digits is Rudder's.
+    public static let namePrefixes = [
+        OverlayEncapsulation.ipip.namePrefix, OverlayEncapsulation.gue(port: 0).namePrefix,
+    ]
 
-    /// `rtun` and the remote's IPv4 address in hex: 12 characters, unique per remote, no hash to collide.
-    public var name: String { Self.name(remote: remote) }
+    /// `rtun` (or `rgue`) and the remote's IPv4 address in hex: 12 characters, unique per remote,
+    /// no hash to collide.
+    public var name: String { Self.name(remote: remote, encapsulation: encapsulation) }
 
     /// The tunnel name for a remote address.
-    public static func name(remote: IPAddress) -> String {
-        guard case .v4(let value) = remote else { return namePrefix + "-v6" }
+    public static func name(remote: IPAddress, encapsulation: OverlayEncapsulation = .ipip) -> String {
+        let prefix = encapsulation.namePrefix
+        guard case .v4(let value) = remote else { return prefix + "-v6" }
         let hex = String(value, radix: 16)
-        return namePrefix + String(repeating: "0", count: 8 - hex.count) + hex
+        return prefix + String(repeating: "0", count: 8 - hex.count) + hex
     }
 
     /// Whether a link of kind `kind` called `name` is one of Rudder's tunnels.
     public static func isOwned(name: String, kind: String?) -> Bool {
-        guard kind == "ipip", name.hasPrefix(namePrefix), name.utf8.count == namePrefix.utf8.count + 8 else {
+        guard kind == "ipip", let prefix = namePrefixes.first(where: name.hasPrefix),
+            name.utf8.count == prefix.utf8.count + 8
+        else {
             return false
         }
-        return name.utf8.dropFirst(namePrefix.utf8.count).allSatisfy {
+        return name.utf8.dropFirst(prefix.utf8.count).allSatisfy {
             (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
         }
     }
