@@ -55,6 +55,34 @@ struct RudderCommandTests {
         #expect(bad.stderr.contains("\(file.path):3:3: unknown key 'tabel'"))
     }
 
+    /// `rudder cni show --pod-cidr`: the conflist rendered from the configuration, beside what is
+    /// on disk; without an agent and without --pod-cidr, one clear error.
+    @Test func cniShowRendersTheConflistAndComparesItWithTheFile() throws {
+        let directory = try Self.scratch("rudder-cni-show")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/rudder.yaml"
+        try "podNetwork:\n  enabled: true\n  cniConfigDirectory: \(directory)\n  mtu: 1450\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
+        let arguments = ["cni", "show", "--config", config, "--pod-cidr", "10.244.1.0/24", "--pod-cidr", "fd00::/64"]
+        let first = try Shell.run(Self.rudder, arguments)
+        #expect(first.succeeded, "\(first.stderr)")
+        #expect(first.stdout.contains("# would write (rendered here): \(directory)/10-rudder.conflist"))
+        #expect(first.stdout.contains(#""subnet": "fd00::/64", "gateway": "fd00::1""#))
+        #expect(first.stdout.contains(#""mtu": 1450"#))
+        #expect(first.stdout.contains("# on disk: \(directory)/10-rudder.conflist does not exist"))
+        // The text between the first line and the on-disk line is the conflist itself.
+        let wanted = first.stdout.components(separatedBy: "\n# on disk:")[0].split(separator: "\n", maxSplits: 1)[1]
+        try String(wanted).write(toFile: directory + "/10-rudder.conflist", atomically: true, encoding: .utf8)
+        try "{}".write(toFile: directory + "/05-other.conf", atomically: true, encoding: .utf8)
+        let second = try Shell.run(Self.rudder, arguments)
+        #expect(second.stdout.contains("# the same: nothing to write"), "\(second.stdout)")
+        #expect(second.stdout.contains("# warning: 05-other.conf sort(s) before 10-rudder.conflist"))
+
+        let noAgent = try Shell.run(Self.rudder, ["cni", "show", "--socket", directory + "/none.sock"])
+        #expect(noAgent.status == 1)
+        #expect(noAgent.stderr.contains("\(directory)/none.sock: no agent is running"), "\(noAgent.stderr)")
+    }
+
     @Test func appliesTheExampleRoutesFileAndListsThem() throws {
         let fixture = try node()
         defer { try? fixture.remove() }
