@@ -39,6 +39,8 @@ import Testing
             #expect(link.contains("link/ether 02:0a:f4:01:00:01"), "\(link)")
             #expect(conflist!.contains("\"mtu\": 1400"), "the uplink's MTU\n\(conflist!)")
             try await Polling.until("ready") { agent.health.isReady }
+            // What `rudder cni show` asks the running agent.
+            #expect(await ControlServer.answer("cni", control: agent.control) == conflist)
         }
 
         let writes = lab.writes
@@ -67,6 +69,7 @@ import Testing
         defer { lab.tearDown() }
         let configPath = lab.configuration.podNetwork.settings.configPath
         try await lab.run { agent in
+            #expect(await ControlServer.answer("cni", control: agent.control).hasPrefix("error: "))
             try await Polling.until("the wait is on /readyz") {
                 agent.health.report(readiness: true).contains(
                     "[!]pod-network waiting: node node-c has no pod CIDR yet")
