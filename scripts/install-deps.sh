@@ -5,6 +5,7 @@ packages=(
     pkg-config libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libipset-dev libcurl4-openssl-dev
     iproute2 kmod user-mode-linux ipvsadm ipset python3 iptables procps curl openssl
     bird2 gobgpd frr prometheus openjdk-17-jdk-headless
+    podman runc uidmap catatonit containernetworking-plugins
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -94,6 +94,62 @@ public enum Shell {
             stdout: stdout.contents(), stderr: stderr.contents())
     }
 
+    /// Runs `command` as `run` does, but with posix_spawn and waitpid instead of Foundation's
+    /// `Process`, for commands that leave daemons behind (`podman kube play` leaves conmon).
+    ///
+    /// Foundation learns of a child's exit from a socket the child inherits, so a daemon the child
+    /// starts inherits it too, and `waitUntilExit` waits for the daemon: here nothing but the
+    /// output files and /dev/null reaches the child.
+    public static func runLeavingDaemons(
+        _ command: String, _ arguments: [String] = [], environment: [String: String]? = nil
+    ) throws -> CommandResult {
+        let commandLine = [command] + arguments
+        guard let executable = resolve(command) else {
+            throw ShellError(commandLine: commandLine, reason: "command not found")
+        }
+        let stdout = try UnlinkedFile()
+        let stderr = try UnlinkedFile()
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard null >= 0 else { throw ShellError(commandLine: commandLine, reason: "cannot open /dev/null") }
+        defer { close(null) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, null, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout.handle.fileDescriptor, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr.handle.fileDescriptor, 2)
+        // Every other descriptor of this process stays out of the child: those of Foundation's
+        // own children included, which are not all close-on-exec.
+        for descriptor in openDescriptors() where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
+        let variables = (ProcessInfo.processInfo.environment.merging(environment ?? [:]) { $1 }).map { "\($0)=\($1)" }
+        let argv = commandLine.map { strdup($0) } + [nil]
+        let envp = variables.map { strdup($0) } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard spawned == 0 else {
+            throw ShellError(commandLine: commandLine, reason: "cannot start: \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else {
+                throw ShellError(commandLine: commandLine, reason: "waitpid: \(String(cString: strerror(errno)))")
+            }
+        }
+        // WIFEXITED and WEXITSTATUS are macros Swift cannot import.
+        let signaled = status & 0x7f != 0
+        return CommandResult(
+            commandLine: commandLine, status: signaled ? status & 0x7f : (status >> 8) & 0xff, wasSignaled: signaled,
+            stdout: stdout.contents(), stderr: stderr.contents())
+    }
+
+    /// The descriptors this process has open now.
+    private static func openDescriptors() -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+    }
+
     /// Runs a command and returns its standard output, throwing `ShellError` unless it exits with 0.
     @discardableResult
     public static func check(

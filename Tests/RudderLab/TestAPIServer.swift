@@ -42,6 +42,8 @@ public final class TestAPIServer: @unchecked Sendable {
 
     /// Where the server keeps its certificates, token file, state file and log.
     public let directory: String
+    /// The network namespace (`/run/netns/NAME`) whose 127.0.0.1 it listens on; nil: this process's.
+    public let networkNamespace: String?
     /// Whether the server speaks HTTPS (otherwise plain HTTP, for debugging).
     public let tls: Bool
     /// Whether the server accepts client certificates signed by the test CA.
@@ -82,8 +84,10 @@ public final class TestAPIServer: @unchecked Sendable {
     /// With no `tokens` and no `clientCertificates` the server asks for no authentication.
     public init(
         directory: String, tls: Bool = true, tokens: [String] = ["rudder-test-token"],
-        clientCertificates: Bool = true, bookmarkInterval: Double = 1.0, stateFile: Bool = true
+        clientCertificates: Bool = true, bookmarkInterval: Double = 1.0, stateFile: Bool = true,
+        networkNamespace: String? = nil
     ) {
+        self.networkNamespace = networkNamespace
         self.directory = directory
         self.tls = tls
         self.tokens = tokens
@@ -345,8 +349,14 @@ public final class TestAPIServer: @unchecked Sendable {
         let input = Pipe()
         let output = Pipe()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
+        if let networkNamespace {
+            // nsenter execs python, so the process to signal is the server itself.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+            process.arguments = ["--net=\(networkNamespace)", python] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = arguments
+        }
         process.standardInput = input
         process.standardOutput = output
         process.standardError = log
