@@ -24,6 +24,7 @@ bench-all:
 	.build/release/rudder-bench bgp-ingest
 	.build/release/rudder-bench bgp-advertise
 	.build/release/rudder-bench scrape
+	.build/release/rudder-bench overlay
 
 fuzz:
 	./scripts/fuzz.sh 300

@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "rudder-bench",
             dependencies: [
-                "Agent", "Addresses", "BGP", "BGPSpeaker", "Kubernetes", "PodRouting", "Netlink", "IPVS",
+                "Agent", "Addresses", "BGP", "BGPSpeaker", "Kubernetes", "PodRouting", "PodNetwork", "Netlink", "IPVS",
                 "ServiceProxy", "RudderLab",
                 "ContainerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

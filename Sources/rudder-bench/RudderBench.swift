@@ -10,7 +10,7 @@ struct RudderBench: AsyncParsableCommand {
         abstract: "Benchmarks that compare Rudder with a reference tool in the same run.",
         subcommands: [
             RoutesBenchmark.self, IPVSBenchmark.self, IPVSUpdateBenchmark.self, AgentBenchmark.self,
-            ScrapeBenchmark.self, BGPIngestBenchmark.self, BGPAdvertiseBenchmark.self,
+            ScrapeBenchmark.self, BGPIngestBenchmark.self, BGPAdvertiseBenchmark.self, OverlayBenchmark.self,
             BGPSpeakerChild.self,
         ])
 
