@@ -263,6 +263,12 @@ public actor RouteReconciler {
         let result = try await kernel.apply(operations)
         for (index, operation) in operations.enumerated() {
             if let failure = result.failures[index] {
+                if case .delete(let route) = operation, failure.errno == ESRCH {
+                    // Already gone: the kernel flushes a link's routes with the link (an overlay
+                    // tunnel removed with its node) without a message for each.
+                    owned[route.key] = nil
+                    continue
+                }
                 report.failures.append(failure)
                 logger.error("route operation failed", metadata: ["error": "\(failure)"])
                 continue

@@ -25,7 +25,7 @@ struct OverlayBenchmark: AsyncParsableCommand {
     /// This node's address, where every tunnel starts.
     static let local = IPAddress.v4(172 << 24 | 16 << 16 | 1)
     /// The pods' MTU, and so the tunnels': a 1500-byte underlay less the outer header.
-    static let mtu: UInt32 = 1500 - OverlayMode.ipipOverhead
+    static let mtu: UInt32 = 1500 - OverlayEncapsulation.ipip.overhead
 
     func validate() throws {
         guard (1...30_000).contains(nodes) else { throw ValidationError("--nodes must be 1...30000") }

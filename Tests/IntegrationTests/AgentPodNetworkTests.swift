@@ -39,6 +39,11 @@ import Testing
             #expect(link.contains("link/ether 02:0a:f4:01:00:01"), "\(link)")
             #expect(conflist!.contains("\"mtu\": 1400"), "the uplink's MTU\n\(conflist!)")
             try await Polling.until("ready") { agent.health.isReady }
+            // A bridge whose last port leaves takes the kernel's default MTU again; the repair
+            // loop puts the pods' back. Waited for here, so the restart below starts from it.
+            try await Polling.until("the bridge has the pods' MTU") {
+                try lab.node.ip("-o", "link", "show", "dev", "kube-bridge").contains("mtu 1400")
+            }
             // What `rudder cni show` asks the running agent.
             #expect(await ControlServer.answer("cni", control: agent.control) == conflist)
         }

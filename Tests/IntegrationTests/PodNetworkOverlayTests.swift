@@ -73,10 +73,8 @@ import Testing
         #expect(removal.network.applied == [.deleteLink(name: tunnelToC)], "\(removal)")
         #expect(removal.network.failures.isEmpty && removal.routes.unresolved.isEmpty, "\(removal)")
         // The kernel drops a link's routes with it, and says nothing about them: the route
-        // reconciler, told only afterwards, still sends the delete and gets ESRCH.
-        withKnownIssue("a pod route flushed with its tunnel is deleted again and fails with ESRCH") {
-            #expect(removal.routes.failures.isEmpty, "\(removal)")
-        }
+        // reconciler, told only afterwards, sends the delete and takes its ESRCH as done.
+        #expect(removal.routes.failures.isEmpty, "\(removal)")
         // What the reconciler's loop does on the tunnel's link event converges without a write.
         let resynced = try await agents[a].resyncRoutes()
         #expect(resynced.applied.isEmpty && resynced.failures.isEmpty, "\(resynced)")

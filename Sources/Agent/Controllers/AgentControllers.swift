@@ -42,7 +42,12 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let routes = podRouteSources()
-                let podNetwork = try podNetworkController()
+                let podNetwork = try podNetworkController { [nodeName] tunnels in
+                    guard let routes else { return }
+                    let (wanted, _) = NodeRoutes.routes(
+                        nodes: await nodes.nodes.values, selfName: nodeName, tunnels: tunnels)
+                    try? await routes.setNodeRoutes(wanted)
+                }
                 group.addTask {
                     defer {
                         Task {
@@ -134,14 +139,16 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
     }
 
     /// The pod network's controller, when the pod network is on.
-    private func podNetworkController() throws -> PodNetworkController? {
+    private func podNetworkController(
+        reroute: @escaping @Sendable ([IPAddress: Int32]) async -> Void
+    ) throws -> PodNetworkController? {
         guard configuration.podNetwork.enabled else { return nil }
         let settings = configuration.podNetwork.settings
         let (kernel, egress) = try kernels.podNetwork(settings)
         let reconciler = PodNetworkReconciler(kernel: kernel, egress: egress, settings: settings, logger: logger)
         return PodNetworkController(
             reconciler: reconciler, nodeName: nodeName, health: health,
-            metrics: PodNetworkMetrics(factory: metrics.factory), control: control, logger: logger)
+            metrics: PodNetworkMetrics(factory: metrics.factory), control: control, logger: logger, reroute: reroute)
     }
 
     /// The pod routes' sources and reconciler, when pod routing is on.

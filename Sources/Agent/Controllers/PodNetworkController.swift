@@ -23,11 +23,16 @@ actor PodNetworkController {
     private var underlay: (mtu: UInt32, subnet: IPPrefix)?
     private var underlayAddress: IPAddress?
     private var lastProblems: [String] = []
+    /// Each tunnel's index as the pod routes last got it.
+    private var tunnelLinks: [IPAddress: Int32] = [:]
+    /// Gives the pod routes new tunnel indexes when a repair made a tunnel again.
+    private let reroute: @Sendable ([IPAddress: Int32]) async -> Void
 
     init(
         reconciler: PodNetworkReconciler, nodeName: String, health: HealthState, metrics: PodNetworkMetrics,
-        control: AgentControl, logger: Logger
+        control: AgentControl, logger: Logger, reroute: @escaping @Sendable ([IPAddress: Int32]) async -> Void
     ) {
+        self.reroute = reroute
         self.control = control
         self.reconciler = reconciler
         self.nodeName = nodeName
@@ -92,13 +97,27 @@ actor PodNetworkController {
         if repairLoop == nil {
             repairLoop = Task { [reconciler, metrics, logger] in
                 do {
-                    try await reconciler.run { metrics.recordRepair($0) }
+                    try await reconciler.run { report in
+                        metrics.recordRepair(report)
+                        // A tunnel made again has a new index: its routes must name it.
+                        Task { await self.repaired(report) }
+                    }
                 } catch is CancellationError {
                 } catch {
                     logger.error("pod network repair loop stopped", metadata: ["error": "\(error)"])
                 }
             }
         }
+        tunnelLinks = report.tunnelLinks
         return report.tunnelLinks
+    }
+
+    /// After a repair: when a tunnel's index changed, the pod routes follow.
+    private func repaired(_ report: PodNetworkReconciler.Report) async {
+        guard report.tunnelLinks != tunnelLinks else { return }
+        tunnelLinks = report.tunnelLinks
+        logger.info(
+            "overlay tunnels made again; their pod routes follow", metadata: ["tunnels": "\(tunnelLinks.count)"])
+        await reroute(report.tunnelLinks)
     }
 }
