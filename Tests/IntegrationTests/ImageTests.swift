@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import GuestTesting
 import RudderLab
 import Testing
 import Yams
@@ -85,5 +86,27 @@ struct ImageTests {
             "for tool in iptables ip6tables iptables-restore ipset; do command -v $tool; done",
         ])
         #expect(tools.succeeded && tools.stdout.split(separator: "\n").count == 4, "\(tools)")
+    }
+
+    /// The host kernel has no IPVS: the image's IPVS path runs in a User-Mode Linux guest, the
+    /// image's own binary, libraries and iptables chrooted into its exported root filesystem.
+    @Test(.userModeLinux) func theImagesOwnBinaryProgramsIPVSInAGuest() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-image-root-\(UUID())").path
+        let container = "rudder-image-export-\(UInt32.random(in: .min ... .max))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer {
+            _ = try? Shell.run("podman", ["rm", "--force", container])
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        try Shell.check("podman", ["create", "--name", container, Self.image])
+        try Shell.check("bash", ["-c", "podman export \(container) | tar -x -C \(root)"])
+        let modules = MasqueradeTrafficTests.modules.joined(separator: " ")
+        let run = try Shell.run(
+            KubePlayPod.repositoryFile("scripts/uml-run.sh"),
+            [modules, KubePlayPod.repositoryFile("scripts/demo/image-ipvs-in-guest.sh"), root])
+        #expect(run.succeeded, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("TCP  10.96.0.10:80 rr"), "\(run.stdout)")
+        #expect(run.stdout.contains("-> 10.200.1.2:8080") && run.stdout.contains("-> 10.200.2.2:8080"), "\(run.stdout)")
+        #expect(run.stdout.contains("-A RUDDER-POSTROUTING -j MASQUERADE"), "\(run.stdout)")
     }
 }
