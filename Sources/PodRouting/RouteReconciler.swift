@@ -29,7 +29,19 @@ public actor RouteReconciler {
         }
     }
 
+    /// What started a pass, for whoever counts them.
+    public enum Pass: Sendable {
+        /// A full sync: start-up, the period, a monitor overrun, a link or address change.
+        case sync
+        /// A change of the wanted routes.
+        case change
+        /// A repair of one route after a kernel event said it drifted.
+        case repair
+    }
+
     private let kernel: any RouteKernel
+    /// Hears every pass's report (metrics).
+    private let observer: (@Sendable (Report, Pass) -> Void)?
     /// Where and how routes are written, and which routes count as Rudder's.
     public nonisolated let settings: PodRoutingSettings
     private let logger: Logger
@@ -44,7 +56,11 @@ public actor RouteReconciler {
     public private(set) var isSynced = false
 
     /// A reconciler over `kernel`; it does nothing until `apply` or `run`.
-    public init(kernel: any RouteKernel, settings: PodRoutingSettings = PodRoutingSettings(), logger: Logger? = nil) {
+    public init(
+        kernel: any RouteKernel, settings: PodRoutingSettings = PodRoutingSettings(), logger: Logger? = nil,
+        observer: (@Sendable (Report, Pass) -> Void)? = nil
+    ) {
+        self.observer = observer
         self.kernel = kernel
         self.settings = settings
         self.logger = logger ?? Logger(label: "rudder.podrouting")
@@ -61,6 +77,7 @@ public actor RouteReconciler {
             desired: Array(desired.values), observed: Array(owned.values) + Array(foreign.values), settings: settings)
         report.conflicts = plan.conflicts
         try await execute(plan.operations, into: &report)
+        observer?(report, .change)
         return report
     }
 
@@ -105,6 +122,7 @@ public actor RouteReconciler {
             }
         }
         try await execute(operations, into: &report)
+        observer?(report, .change)
         return report
     }
 
@@ -134,6 +152,7 @@ public actor RouteReconciler {
                 metadata: ["route": "\(conflict.key)", "holder": "\(foreign[conflict.key].map { "\($0)" } ?? "?")"])
         }
         logger.info("pod routes synced", metadata: ["report": "\(report)", "owned": "\(owned.count)"])
+        observer?(report, .sync)
         return report
     }
 
@@ -221,6 +240,7 @@ public actor RouteReconciler {
         } catch {
             logger.error("repair failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
         }
+        observer?(report, .repair)
     }
 
     private func reresolve() async {

@@ -201,6 +201,29 @@ import Testing
         }
     }
 
+    /// The pod routes' series: the route applied, a route deleted behind the agent's back put
+    /// back and counted as a repair, and no conflict.
+    @Test func podRouteOperationsRepairsAndConflictsAreCounted() async throws {
+        try await AgentLab.with { lab in
+            try await lab.waitUntil("node-b's route is in") { lab.routes.snapshot.count == 1 }
+            let route = try #require(lab.routes.snapshot.first)
+            let port = try #require(lab.http.boundPort)
+            let scrape = { try Shell.check("curl", ["-s", "http://127.0.0.1:\(port)/metrics"]) }
+            try await lab.waitUntil("the route is counted") {
+                try scrape().contains("rudder_pod_route_operations_total 1\n")
+            }
+            #expect(try scrape().contains("rudder_pod_route_conflicts 0"))
+            lab.routes.externally(delete: route.key)
+            try await lab.waitUntil("the route is put back") { lab.routes.snapshot.count == 1 }
+            try await lab.waitUntil("the repair is counted") {
+                let metrics = try scrape()
+                return metrics.contains("rudder_pod_route_repairs_total 1\n")
+                    && metrics.contains("rudder_pod_route_operations_total 2\n")
+            }
+            #expect(try scrape().contains("rudder_pod_route_operation_failures_total 0\n"))
+        }
+    }
+
     @Test func aKubeconfigWithAMissingCAFileIsOneClearError() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-ca-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

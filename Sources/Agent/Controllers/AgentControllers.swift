@@ -155,10 +155,12 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
     private func podRouteSources() -> PodRouteSources? {
         guard configuration.podRouting.enabled else { return nil }
         let interval = configuration.podRouting.resyncInterval
+        let routeMetrics = PodRouteMetrics(factory: metrics.factory)
         return PodRouteSources(
             makeReconciler: { [kernels, configuration, logger] in
                 RouteReconciler(
-                    kernel: try kernels.routes(), settings: configuration.podRoutingSettings, logger: logger)
+                    kernel: try kernels.routes(), settings: configuration.podRoutingSettings, logger: logger,
+                    observer: { routeMetrics.record($0, pass: $1) })
             },
             start: { [health, logger] reconciler in
                 Task {

@@ -25,6 +25,12 @@ struct DocumentedMetricsFactory: MetricsFactory {
         "rudder_services_rejected_total": "Services refused as invalid at a sync (logged with every problem).",
         "rudder_service_inputs_skipped_total":
             "EndpointSlice input the proxy could not use, first seen: reason endpoint_address or orphan_slice.",
+        "rudder_pod_route_operations_total": "Pod route adds, replaces and deletes the kernel accepted.",
+        "rudder_pod_route_operation_failures_total": "Pod route operations the kernel refused (logged with the route).",
+        "rudder_pod_route_repairs_total":
+            "Pod route operations that repaired drift a kernel event showed (a route deleted or changed by someone else).",
+        "rudder_pod_route_conflicts":
+            "Wanted pod routes left alone at the last full sync because a route Rudder does not own holds their key.",
         "rudder_pod_network_link_operations_total":
             "Bridge, address and tunnel changes the pod network made that the kernel accepted.",
         "rudder_pod_network_failures_total": "Pod network changes that failed (logged with the object and why).",
