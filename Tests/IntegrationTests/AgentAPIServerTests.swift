@@ -202,7 +202,8 @@ import Testing
     }
 
     /// The pod routes' series: the route applied, a route deleted behind the agent's back put
-    /// back and counted as a repair, and no conflict.
+    /// back and counted as a repair, and no conflict; and an informer's progress moving with the
+    /// API server's bookmarks alone.
     @Test func podRouteOperationsRepairsAndConflictsAreCounted() async throws {
         try await AgentLab.with { lab in
             try await lab.waitUntil("node-b's route is in") { lab.routes.snapshot.count == 1 }
@@ -221,6 +222,16 @@ import Testing
                     && metrics.contains("rudder_pod_route_operations_total 2\n")
             }
             #expect(try scrape().contains("rudder_pod_route_operation_failures_total 0\n"))
+
+            // With nothing changing, the API server's bookmarks still move the watches' progress.
+            let progress = { () throws -> Double? in
+                let line = try scrape().split(separator: "\n").first {
+                    $0.hasPrefix(#"rudder_informer_last_progress_timestamp_seconds{resource="nodes"}"#)
+                }
+                return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+            }
+            let first = try #require(try progress())
+            try await lab.waitUntil("a bookmark moves the nodes watch's progress") { (try progress() ?? 0) > first }
         }
     }
 

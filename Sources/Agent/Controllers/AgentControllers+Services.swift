@@ -86,20 +86,24 @@ extension AgentControllers {
         selector: String, nodes: NodeDirectory, nodeChanges: AsyncStream<Void>,
         into continuation: AsyncStream<ServiceInput>.Continuation
     ) -> [Task<Void, Never>] {
+        let countedServices = InformerEventMetrics(resource: "services", factory: metrics.factory)
+        let countedSlices = InformerEventMetrics(resource: "endpointslices", factory: metrics.factory)
         let services = Informer<KubernetesModel.Service>(
-            client: client, labelSelector: selector, transform: InformerTrims.service, logger: logger)
+            client: client, labelSelector: selector, transform: InformerTrims.service,
+            onProgress: { countedServices.progressed() }, logger: logger)
         let slices = Informer<EndpointSlice>(
-            client: client, labelSelector: selector, transform: InformerTrims.endpointSlice, logger: logger)
+            client: client, labelSelector: selector, transform: InformerTrims.endpointSlice,
+            onProgress: { countedSlices.progressed() }, logger: logger)
         return [
-            Task { [metrics] in
-                let counted = InformerEventMetrics(resource: "services", factory: metrics.factory)
+            Task {
+                let counted = countedServices
                 for await batch in services.events().batches {
                     counted.record(batch)
                     continuation.yield(.services(batch))
                 }
             },
-            Task { [metrics] in
-                let counted = InformerEventMetrics(resource: "endpointslices", factory: metrics.factory)
+            Task {
+                let counted = countedSlices
                 for await batch in slices.events().batches {
                     counted.record(batch)
                     continuation.yield(.slices(batch))

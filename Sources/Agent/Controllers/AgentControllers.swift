@@ -77,9 +77,10 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
     /// Keeps `metrics.names` current from the Pods on this node (a field selector, as kubelet's own
     /// watch uses), trimmed to the names and container IDs the labels need.
     private func followPods() async throws {
-        let informer = Informer<Pod>(
-            client: client, fieldSelector: "spec.nodeName=\(nodeName)", transform: InformerTrims.pod, logger: logger)
         let events = InformerEventMetrics(resource: "pods", factory: metrics.factory)
+        let informer = Informer<Pod>(
+            client: client, fieldSelector: "spec.nodeName=\(nodeName)", transform: InformerTrims.pod,
+            onProgress: { events.progressed() }, logger: logger)
         for await batch in informer.events().batches {
             events.record(batch)
             for event in batch {
@@ -102,8 +103,9 @@ public struct AgentControllers: ServiceLifecycle.Service, Sendable {
     private func followNodes(
         into nodes: NodeDirectory, routes: PodRouteSources?, podNetwork: PodNetworkController?
     ) async throws {
-        let informer = Informer<Node>(client: client, transform: InformerTrims.node, logger: logger)
         let counted = InformerEventMetrics(resource: "nodes", factory: metrics.factory)
+        let informer = Informer<Node>(
+            client: client, transform: InformerTrims.node, onProgress: { counted.progressed() }, logger: logger)
         var lastRoutes: [PodRoute]?
         for await event in informer.events() {
             counted.record([event])

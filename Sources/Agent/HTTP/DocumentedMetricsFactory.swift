@@ -17,6 +17,8 @@ struct DocumentedMetricsFactory: MetricsFactory {
         "rudder_informer_events_total": "Events an informer delivered, by resource and type.",
         "rudder_informer_last_event_timestamp_seconds":
             "When an informer last delivered an event (Unix time); time() minus this is its quiet time.",
+        "rudder_informer_last_progress_timestamp_seconds":
+            "When an informer's watch last showed it was alive (a LIST, an event or a bookmark; Unix time).",
         "rudder_service_sync_duration_seconds":
             "How long a service proxy sync took: scope full (start-up, resync) or service (one Service).",
         "rudder_ipvs_operations_total": "IPVS operations the kernel accepted.",

@@ -3,11 +3,13 @@ import Foundation
 import Kubernetes
 import KubernetesModel
 
-/// One informer's series: events by type, and when the last one arrived.
+/// One informer's series: events by type, when the last one arrived, and when its watch last
+/// showed it was alive.
 ///
-/// `time() - rudder_informer_last_event_timestamp_seconds` is how far behind a quiet informer
-/// may be; bookmarks do not count, so a quiet cluster looks the same as a lost watch, and the
-/// health endpoints (not this series) tell the two apart.
+/// `time() - rudder_informer_last_event_timestamp_seconds` is how long an informer has been
+/// quiet; bookmarks do not count there, so a quiet cluster looks like a lost watch. Progress
+/// counts them: the API server sends one about every minute on a live watch, so
+/// `time() - rudder_informer_last_progress_timestamp_seconds` grows only for a stuck one.
 struct InformerEventMetrics: Sendable {
     private let added: Counter
     private let updated: Counter
@@ -15,6 +17,7 @@ struct InformerEventMetrics: Sendable {
     private let rejected: Counter
     private let synced: Counter
     private let lastEvent: Gauge
+    private let lastProgress: Gauge
 
     /// Series for the informer of `resource` ("services", "endpointslices", "nodes", "pods").
     init(resource: String, factory: any MetricsFactory) {
@@ -31,6 +34,14 @@ struct InformerEventMetrics: Sendable {
         lastEvent = Gauge(
             label: "rudder_informer_last_event_timestamp_seconds", dimensions: [("resource", resource)],
             factory: factory)
+        lastProgress = Gauge(
+            label: "rudder_informer_last_progress_timestamp_seconds", dimensions: [("resource", resource)],
+            factory: factory)
+    }
+
+    /// Records that the watch is alive (a LIST, an event or a bookmark).
+    func progressed() {
+        lastProgress.record(Date().timeIntervalSince1970)
     }
 
     /// Counts one batch of events.

@@ -37,6 +37,9 @@ public final class Informer<R: KubernetesResource>: Sendable {
 
     private let client: KubernetesHTTPClient
     private let transform: (@Sendable (R) -> R)?
+    /// Called on every sign of a live watch: a completed LIST, and each watch event, bookmarks
+    /// included, so a quiet cluster still shows progress (metrics).
+    private let onProgress: (@Sendable () -> Void)?
     private let backoffPolicy: Backoff
     private let watchTimeout: ClosedRange<Int>
     private let logger: Logger
@@ -63,8 +66,10 @@ public final class Informer<R: KubernetesResource>: Sendable {
     public init(
         client: KubernetesHTTPClient, namespace: String? = nil, labelSelector: String? = nil,
         fieldSelector: String? = nil, pageSize: Int = 500, backoff: Backoff = Backoff(),
-        watchTimeout: ClosedRange<Int> = 300...600, transform: (@Sendable (R) -> R)? = nil, logger: Logger
+        watchTimeout: ClosedRange<Int> = 300...600, transform: (@Sendable (R) -> R)? = nil,
+        onProgress: (@Sendable () -> Void)? = nil, logger: Logger
     ) {
+        self.onProgress = onProgress
         self.client = client
         self.transform = transform
         self.namespace = namespace
@@ -228,6 +233,7 @@ public final class Informer<R: KubernetesResource>: Sendable {
             for continuation in state.subscribers.values { continuation.yield(events) }
             return (changes.count, state.store.objects.count)
         }
+        onProgress?()
         for rejection in rejected {
             logger.warning("object rejected", metadata: ["error": "\(rejection.error)"])
         }
@@ -272,6 +278,7 @@ public final class Informer<R: KubernetesResource>: Sendable {
                 return nil
             }
             if let rejection { logger.warning("object rejected", metadata: ["error": "\(rejection)"]) }
+            onProgress?()
         }
         try Task.checkCancellation()
     }
