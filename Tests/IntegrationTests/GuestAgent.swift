@@ -60,9 +60,10 @@ final class GuestAgent {
         return Int(result.stdout) ?? 0
     }
 
-    /// Waits until `condition` holds; a timeout carries `context()`.
+    /// Waits until `condition` holds; a timeout carries `context()`. Generous: guests share two
+    /// cores with the rest of the suite, other guests included.
     static func waitUntil(
-        _ what: String, _ context: () -> String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool
+        _ what: String, _ context: () -> String, timeout: Duration = .seconds(240), _ condition: () throws -> Bool
     ) async throws {
         try await Polling.until(what, timeout: timeout, every: .milliseconds(100), context: context, condition)
     }

@@ -47,7 +47,7 @@ struct KubePlayTests {
             try #require(play.succeeded, "\(play.stdout)\(play.stderr)")
             let readyz = { try node.run("curl", ["-s", "http://127.0.0.1:20244/readyz"]).stdout }
             do {
-                try await Polling.until("the pod is ready", timeout: .seconds(120)) {
+                try await Polling.until("the pod is ready", timeout: .seconds(240)) {
                     try readyz().contains("readyz check passed")
                 }
             } catch {
@@ -59,11 +59,11 @@ struct KubePlayTests {
             // The container scraper runs on the host's cgroups (no kubelet here, so no container series).
             #expect(metrics.contains("rudder_container_scrape_problems "), "\(metrics.suffix(2000))")
             #expect(metrics.contains("rudder_cni_config_writes_total"), "the pod network's series")
-            try await Polling.until("node-b's pod CIDR is routed in the sandbox") {
+            try await Polling.until("node-b's pod CIDR is routed in the sandbox", timeout: .seconds(240)) {
                 try node.ip("route", "show", "proto", "44").contains("10.244.2.0/24 via \(otherNode)")
             }
             try await bird.waitUntilEstablished(link.nodeIPv4)
-            try await Polling.until("the ToR's route is in the sandbox's kernel") {
+            try await Polling.until("the ToR's route is in the sandbox's kernel", timeout: .seconds(240)) {
                 try node.ip("route", "show", "proto", "44").contains("192.168.100.0/24 via \(link.routerIPv4)")
             }
             #expect(FileManager.default.fileExists(atPath: pod.cniDirectory + "/10-rudder.conflist"))

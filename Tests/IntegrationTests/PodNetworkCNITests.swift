@@ -78,13 +78,17 @@ import Testing
         // Drift: the gateway address deleted by hand comes back from the link events.
         let repairing = Task { [reconciler = lab.reconcilers[0]] in try await reconciler.run() }
         defer { repairing.cancel() }
-        try await Polling.untilAsync("the repair loop listens") { await lab.reconcilers[0].isFollowing }
+        try await Polling.untilAsync("the repair loop listens", timeout: .seconds(240)) {
+            await lab.reconcilers[0].isFollowing
+        }
         try lab.nodes[0].ip("address", "del", "10.244.1.1/24", "dev", "kube-bridge")
-        try await Polling.until("the gateway address is back") {
+        try await Polling.until("the gateway address is back", timeout: .seconds(240)) {
             try lab.nodes[0].ip("-o", "address", "show", "dev", "kube-bridge").contains("10.244.1.1/24")
         }
         // The address appears while the pass that added it is still finishing: wait for its count.
-        try await Polling.untilAsync("the repair is counted") { await lab.reconcilers[0].repairs >= 1 }
+        try await Polling.untilAsync("the repair is counted", timeout: .seconds(240)) {
+            await lab.reconcilers[0].repairs >= 1
+        }
         #expect(
             try TCPConnection.greeting(from: pod1a.fixture.namespace, to: SocketEndpoint(pod2.address, port: 8080))
                 == "pod2")

@@ -341,7 +341,7 @@ private final class OverlayLab {
     /// Waits until every bridge port forwards: a port joins once the kernel has seen its carrier.
     func waitUntilForwarding() async throws {
         let bridges = nodes + [router]
-        try await Polling.until("every bridge port forwards", context: { self.diagnostics() }) {
+        try await Polling.until("every bridge port forwards", timeout: .seconds(240), context: { self.diagnostics() }) {
             try bridges.allSatisfy { namespace in
                 let ports = try Shell.check("bridge", ["-n", namespace.name, "link", "show"])
                     .split(separator: "\n")
