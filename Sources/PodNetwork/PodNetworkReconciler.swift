@@ -161,6 +161,9 @@ public actor PodNetworkReconciler {
         // Events come in bursts (a deleted bridge: its addresses, then the link, and the repair's
         // own changes): a buffer of one turns a burst into one repair pass, not one per event.
         let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // One pass as soon as the events are followed: a change between the last apply and the
+        // subscription (a pod leaving the bridge resets its MTU) has no event left to tell of it.
+        continuation.yield()
         let follower = Task {
             for await event in events where self.concerns(event) { continuation.yield() }
             continuation.finish()

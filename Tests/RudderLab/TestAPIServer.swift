@@ -305,7 +305,7 @@ public final class TestAPIServer: @unchecked Sendable {
     }
 
     /// Waits until at least `count` watch streams are open (for tests that change state under a watch).
-    public func waitForWatchers(_ count: Int = 1, timeout: TimeInterval = 5) throws {
+    public func waitForWatchers(_ count: Int = 1, timeout: TimeInterval = 120) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while try watchers() < count {
             guard Date() < deadline else {
