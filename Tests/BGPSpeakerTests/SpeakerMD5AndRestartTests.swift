@@ -88,7 +88,10 @@ import Testing
                 let routes = try await right.routes()
                 return routes.map(\.prefix) == [kept, fresh] && routes.allSatisfy { !$0.stale }
             }
-            #expect(rightLog.lastChange(of: dropped) == .withdrawn(dropped))
+            // The change log hears of the RIB's changes after they are made: wait for it to catch up.
+            try await Polling.until("the withdrawal of the dropped route is reported", timeout: .seconds(120)) {
+                rightLog.lastChange(of: dropped) == .withdrawn(dropped)
+            }
             #expect(!rightLog.all.contains(.withdrawn(kept)))
         }
     }

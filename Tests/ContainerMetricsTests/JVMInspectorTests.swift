@@ -265,6 +265,12 @@ struct JVMInspectorTests {
         async let healthy = fixture.startJVM(["-Xmx96m"], limit: 256 * Self.mebibyte)
         let (corruptJVM, deletedJVM, healthyJVM) = try await (corrupt, deleted, healthy)
         let corruptPath = "/tmp/hsperfdata_root/\(corruptJVM.pid)"
+        // The file exists before the JVM writes its header: zeros written earlier would be
+        // overwritten (seen under the full suite's load). Wait for the magic, 0xcafec0c0.
+        try await Polling.until("the JVM has written its perf data header", timeout: .seconds(120)) {
+            let bytes = FileHandle(forReadingAtPath: corruptPath).flatMap { try? $0.read(upToCount: 4) }
+            return bytes.map(Array.init) == [0xca, 0xfe, 0xc0, 0xc0]
+        }
         // The JVM never reads its magic back, so zeroing it spoils the file for readers only.
         let handle = try #require(FileHandle(forWritingAtPath: corruptPath))
         try handle.write(contentsOf: Data([0, 0, 0, 0]))
