@@ -78,8 +78,16 @@ if ! "${podman[@]}" image exists "$base"; then
 fi
 
 echo "== image $image"
+# The image this tag named before, removed once the new one has the tag: without that, every
+# build leaves the previous one behind untagged (a few hundred MB each). Only that image, and
+# only when nothing uses it; no other image is touched.
+previous=$("${podman[@]}" image inspect --format '{{.Id}}' "$image" 2> /dev/null || true)
 "${podman[@]}" build --quiet --network host "${limits[@]}" --file packaging/Containerfile \
     --build-arg VERSION="$version" --build-arg REVISION="$revision" --build-arg CREATED="$created" \
     --build-arg SOURCE="$source" --tag "$image" packaging > /dev/null
+current=$("${podman[@]}" image inspect --format '{{.Id}}' "$image")
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
+    "${podman[@]}" rmi "$previous" > /dev/null 2>&1 || echo "(the previous image ${previous:0:12} is in use; kept)"
+fi
 size=$("${podman[@]}" image inspect --format '{{.Size}}' "$image")
 echo "$image: $((size / 1000000)) MB ($size bytes)"
