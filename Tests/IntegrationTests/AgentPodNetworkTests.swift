@@ -115,7 +115,7 @@ import Testing
 
 /// A sandbox node with an uplink of MTU 1400, the test API server with two Nodes and a Service,
 /// and agents run one after another against the node's real kernel for the pod network.
-private final class PodNetworkAgentLab: Sendable {
+final class PodNetworkAgentLab: Sendable {
     let node: NetworkNamespaceFixture
     let server: TestAPIServer
     let directory: String
@@ -123,7 +123,13 @@ private final class PodNetworkAgentLab: Sendable {
     let networkName = "rudder-test-\(UInt32.random(in: .min ... .max))"
     private let kernels = Mutex<[(NetlinkPodNetworkKernel, EgressController)]>([])
 
-    init(nodeName: String = "node-a", configure: (inout RudderConfiguration) -> Void = { _ in }) throws {
+    /// Whether the pod routes go to the node's real kernel (else to an in-memory one).
+    let realRoutes: Bool
+
+    init(
+        nodeName: String = "node-a", realRoutes: Bool = false, configure: (inout RudderConfiguration) -> Void = { _ in }
+    ) throws {
+        self.realRoutes = realRoutes
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rudder-podnet-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory + "/cni", withIntermediateDirectories: true)
         node = try NetworkNamespaceFixture(prefix: "rudder-node")
@@ -159,7 +165,11 @@ private final class PodNetworkAgentLab: Sendable {
     func run(_ body: (RudderAgent) async throws -> Void) async throws {
         let log = LogCapture()
         let kernels = RudderAgent.Kernels(
-            services: { _ in InMemoryServiceKernel() }, routes: { InMemoryRouteKernel() },
+            services: { _ in InMemoryServiceKernel() },
+            routes: { [node, realRoutes] in
+                realRoutes
+                    ? try NetlinkRouteKernel(namespace: node.namespace) as any RouteKernel : InMemoryRouteKernel()
+            },
             podNetwork: { [node, self] settings in
                 let kernel = try NetlinkPodNetworkKernel(namespace: node.namespace)
                 let egress = try EgressController(namespace: node.namespace, iptablesVariant: settings.iptablesVariant)
