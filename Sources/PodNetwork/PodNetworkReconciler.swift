@@ -95,8 +95,8 @@ public actor PodNetworkReconciler {
         }
         // A runtime that finds the conflist attaches pods at once: the bridge must be there first.
         let bridgeReady =
-            !plan.problems.contains { $0.hasPrefix("link \(settings.bridgeName) ") }
-            && !report.failures.contains { $0.contains(" \(settings.bridgeName)") }
+            !plan.bridgeBlocked
+            && !failures.keys.contains { plan.operations[$0].linkName == settings.bridgeName }
         if !state.podCIDRs.isEmpty, bridgeReady {
             do {
                 let text = CNIConfiguration(settings: settings, state: state).rendered

@@ -18,12 +18,7 @@ import Testing
         try await withBGPPeerLab(nodes: 1) { lab in
             let link = lab.links[0]
             let node = lab.nodes[0]
-            let bird = try await BirdRouter.start(
-                in: lab, namespace: lab.router,
-                configuration: BGPPeerLabRouterConfiguration(
-                    localAS: 65000, routerID: link.routerIPv4,
-                    neighbors: [.init(address: link.nodeIPv4, remoteAS: 64512)],
-                    originatedRoutes: [BGPPeerLabOriginatedRoute("192.168.100.0/24")]))
+            let bird = try await Self.startToR(in: lab)
             let scratch = try lab.makeRuntimeDirectory("agent")
             let server = try Self.apiServer(
                 in: scratch,
@@ -182,6 +177,17 @@ import Testing
 
     /// Writes the configuration of node-a, peering with the ToR at `tor` (AS 65000), with these
     /// extra lines in its `serviceProxy` and `bgp` sections; returns its path.
+    /// BIRD as the ToR of the lab's first node (AS 65000, the node as AS 64512), originating
+    /// 192.168.100.0/24 for the node to learn.
+    static func startToR(in lab: BGPPeerLab) async throws -> BirdRouter {
+        let link = lab.links[0]
+        return try await BirdRouter.start(
+            in: lab, namespace: lab.router,
+            configuration: BGPPeerLabRouterConfiguration(
+                localAS: 65000, routerID: link.routerIPv4, neighbors: [.init(address: link.nodeIPv4, remoteAS: 64512)],
+                originatedRoutes: [BGPPeerLabOriginatedRoute("192.168.100.0/24")]))
+    }
+
     private static func writeConfiguration(
         in scratch: String, tor: String, serviceProxy: [String], bgp: [String]
     ) throws -> String {

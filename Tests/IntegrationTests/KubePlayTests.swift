@@ -22,12 +22,7 @@ struct KubePlayTests {
         try await withBGPPeerLab(nodes: 1) { lab in
             let link = lab.links[0]
             let node = lab.nodes[0]
-            let bird = try await BirdRouter.start(
-                in: lab, namespace: lab.router,
-                configuration: BGPPeerLabRouterConfiguration(
-                    localAS: 65000, routerID: link.routerIPv4,
-                    neighbors: [.init(address: link.nodeIPv4, remoteAS: 64512)],
-                    originatedRoutes: [BGPPeerLabOriginatedRoute("192.168.100.0/24")]))
+            let bird = try await AgentBGPTests.startToR(in: lab)
             let scratch = try lab.makeRuntimeDirectory("kubeplay")
             let server = TestAPIServer(
                 directory: scratch + "/apiserver", bookmarkInterval: 1, stateFile: false,

@@ -41,24 +41,8 @@ birdc() { command birdc -s "$dir/bird.ctl" "$@"; }
 # The cluster: the test API server (Tests/TestAPIServer) with one Node, node-a, on this host's
 # loopback; the agent reaches it from the host namespace and does its kernel and BGP work in the
 # node's namespace (--namespace).
-echo demo-token > "$dir/token"
-mkfifo "$dir/control"
-python3 Tests/TestAPIServer/kube-apiserver-double.py --listen 127.0.0.1:0 --token-file "$dir/token" \
-    < "$dir/control" > "$dir/replies" 2> "$dir/apiserver.log" &
-pids+=($!)
-exec 3> "$dir/control"
-for _ in $(seq 50); do grep -q LISTENING "$dir/replies" 2> /dev/null && break; sleep 0.1; done
-port=$(sed -n 's/^LISTENING \([0-9]*\)$/\1/p' "$dir/replies")
-node_json='{"apiVersion":"v1","kind":"Node","metadata":{"name":"node-a"},"spec":{"podCIDR":"10.244.1.0/24"},"status":{"addresses":[{"type":"InternalIP","address":"10.0.1.10"}]}}'
-echo '{"op":"load","objects":['"$node_json"']}' >&3
-cat > "$dir/kubeconfig" <<YAML
-apiVersion: v1
-kind: Config
-clusters: [{name: demo, cluster: {server: "http://127.0.0.1:$port"}}]
-users: [{name: rudder, user: {tokenFile: token}}]
-contexts: [{name: demo, context: {cluster: demo, user: rudder}}]
-current-context: demo
-YAML
+. scripts/demo/apiserver.sh
+start_apiserver "$(node_json node-a 10.244.1.0/24 10.0.1.10)"
 echo change-me > "$dir/tor-password"
 mkdir -p "$dir/state"
 cat > "$dir/rudder.yaml" <<YAML

@@ -39,24 +39,8 @@ ip -n "${nodes[0]}" link set uplink up
 ip -n "$outside" link set eth0 up
 
 # The cluster: the test API server with the two Nodes and their pod CIDRs.
-echo demo-token > "$dir/token"
-mkfifo "$dir/control"
-python3 Tests/TestAPIServer/kube-apiserver-double.py --listen 127.0.0.1:0 --token-file "$dir/token" \
-    < "$dir/control" > "$dir/replies" 2> "$dir/apiserver.log" &
-pids+=($!)
-exec 3> "$dir/control"
-for _ in $(seq 50); do grep -q LISTENING "$dir/replies" 2> /dev/null && break; sleep 0.1; done
-port=$(sed -n 's/^LISTENING \([0-9]*\)$/\1/p' "$dir/replies")
-node() { echo '{"apiVersion":"v1","kind":"Node","metadata":{"name":"'"$1"'"},"spec":{"podCIDR":"'"$2"'"},"status":{"addresses":[{"type":"InternalIP","address":"'"$3"'"}]}}'; }
-echo '{"op":"load","objects":['"$(node node-a 10.244.1.0/24 10.0.2.10)"','"$(node node-b 10.244.2.0/24 10.0.2.11)"']}' >&3
-cat > "$dir/kubeconfig" << YAML
-apiVersion: v1
-kind: Config
-clusters: [{name: demo, cluster: {server: "http://127.0.0.1:$port"}}]
-users: [{name: rudder, user: {tokenFile: token}}]
-contexts: [{name: demo, context: {cluster: demo, user: rudder}}]
-current-context: demo
-YAML
+. scripts/demo/apiserver.sh
+start_apiserver "$(node_json node-a 10.244.1.0/24 10.0.2.10)" "$(node_json node-b 10.244.2.0/24 10.0.2.11)"
 for index in 0 1; do
     name=node-$([ "$index" = 0 ] && echo a || echo b)
     mkdir -p "$dir/$name/cni" "$dir/$name/state"

@@ -30,15 +30,12 @@ enum NodePodNetwork {
                     outcome.problems.append("node \(node.metadata.name): pod CIDR '\(text)' is not a prefix")
                     continue
                 }
-                if let other = owners.first(where: { $0.node != node.metadata.name && $0.cidr.overlaps(prefix) }) {
-                    outcome.problems.append(
-                        "node \(node.metadata.name): pod CIDR \(prefix) overlaps \(other.cidr) of node \(other.node)")
-                }
-                owners.append((node.metadata.name, prefix))
+                owners.append((node.metadata.name, prefix.network))
                 cluster.append(prefix.network)
                 if node.metadata.name == selfName { own.append(prefix.network) }
             }
         }
+        outcome.problems = (outcome.problems + overlaps(owners)).sorted()
         guard let me = nodes.first(where: { $0.metadata.name == selfName }) else {
             outcome.waiting = "node \(selfName) is not in the API server yet"
             return outcome
@@ -68,5 +65,26 @@ enum NodePodNetwork {
             podCIDRs: perFamily, clusterPodCIDRs: Array(Set(cluster)).sorted(), mtu: mtu,
             tunnels: tunnels.sorted { $0.remote < $1.remote })
         return outcome
+    }
+
+    /// Pod CIDRs of different nodes that overlap, each named with the later node by name.
+    ///
+    /// Prefixes are nested or disjoint, so in address order a prefix overlaps an earlier one only
+    /// if the widest one still open contains it: one pass after a sort, not every pair (a Node
+    /// event at 1,000 nodes would otherwise compare a million).
+    static func overlaps(_ owners: [(node: String, cidr: IPPrefix)]) -> [String] {
+        var problems: [String] = []
+        var open: (node: String, cidr: IPPrefix)?
+        for owner in owners.sorted(by: { $0.cidr < $1.cidr }) {
+            guard let current = open, current.cidr.contains(owner.cidr.address) else {
+                open = owner
+                continue
+            }
+            guard current.node != owner.node else { continue }
+            let (later, earlier) = current.node < owner.node ? (owner, current) : (current, owner)
+            problems.append(
+                "node \(later.node): pod CIDR \(later.cidr) overlaps \(earlier.cidr) of node \(earlier.node)")
+        }
+        return problems
     }
 }

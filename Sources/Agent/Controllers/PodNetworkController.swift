@@ -23,6 +23,9 @@ actor PodNetworkController {
     private var underlay: (mtu: UInt32, subnet: IPPrefix)?
     private var underlayAddress: IPAddress?
     private var lastProblems: [String] = []
+    /// The state the last clean pass applied: an unchanged one needs no pass (the repair loop
+    /// follows the kernel in between).
+    private var applied: PodNetworkState?
     /// Each tunnel's index as the pod routes last got it.
     private var tunnelLinks: [IPAddress: Int32] = [:]
     /// Gives the pod routes new tunnel indexes when a repair made a tunnel again.
@@ -75,6 +78,8 @@ actor PodNetworkController {
             return [:]
         }
         health.clearWarning(Self.waitingTopic)
+        // Most Node events (labels, conditions of other nodes) change nothing here.
+        guard state != applied else { return tunnelLinks }
         control.set(cniConfiguration: CNIConfiguration(settings: settings, state: state).rendered)
         let report = await reconciler.apply(state)
         metrics.record(report)
@@ -91,7 +96,9 @@ actor PodNetworkController {
         }
         if report.failures.isEmpty, report.problems.isEmpty {
             health.markReady(Self.component)
+            applied = state
         } else {
+            applied = nil
             health.warn(Self.waitingTopic, (report.problems + report.failures).joined(separator: "; "))
         }
         if repairLoop == nil {

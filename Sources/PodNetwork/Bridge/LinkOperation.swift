@@ -18,6 +18,17 @@ public enum LinkOperation: Hashable, Sendable, CustomStringConvertible {
     /// Delete a link Rudder owns.
     case deleteLink(name: String)
 
+    /// The link the operation changes, nil for one that changes no link (a GUE port).
+    public var linkName: String? {
+        switch self {
+        case .addBridge(let name, _, _), .setMTU(let name, _), .setUp(let name), .addTunnel(let name, _, _, _),
+            .deleteLink(let name):
+            name
+        case .addAddress(let link, _): link
+        case .addGUEPort: nil
+        }
+    }
+
     public var description: String {
         switch self {
         case .addBridge(let name, let mtu, let address):

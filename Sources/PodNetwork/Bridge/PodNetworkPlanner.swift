@@ -13,6 +13,8 @@ public enum PodNetworkPlanner {
         public var operations: [LinkOperation] = []
         /// Why part of the state cannot be made (a foreign link holding the bridge's name).
         public var problems: [String] = []
+        /// Whether a link that is not a bridge holds the bridge's name, so no pod can attach.
+        public var bridgeBlocked = false
     }
 
     /// Plans `state` against the kernel's links, addresses and open GUE ports.
@@ -47,6 +49,7 @@ public enum PodNetworkPlanner {
             return
         }
         guard bridge.kind == "bridge" else {
+            plan.bridgeBlocked = true
             plan.problems.append(
                 "link \(name) exists and is a \(bridge.kind ?? "link of unknown kind"), not a bridge; "
                     + "Rudder leaves it alone and pods cannot attach until it is removed")
